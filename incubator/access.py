@@ -1,0 +1,150 @@
+"""The one place that decides who sees and changes what (DESIGN.md section 4).
+
+Views and API handlers get rows only through `visible` and `get_visible`, and check
+changes with `require`. A row outside the principal's scope is NotFound, never Forbidden,
+so its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from incubator.errors import Forbidden, NotFound
+from incubator.models import Membership, Role, Scope
+from incubator.regions import subtree_bounds
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting, in which one membership, built once per request."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    membership_id: int | None
+    label: str = ""
+    region_code: str | None = None
+    base_id: int | None = None
+    startup_id: int | None = None
+    address: str = ""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def region_bounds(self) -> tuple[str, str] | None:
+        return subtree_bounds(self.region_code) if self.region_code else None
+
+
+def principal_for(membership: Membership, *, address: str = "") -> Principal:
+    """Build the principal of a membership whose user, bureau, base and startup are loaded."""
+    user = membership.user
+    base_id = membership.base_id  # type: ignore[attr-defined]
+    region_code: str | None = None
+    label = ""
+    if membership.role is Role.BUREAU and membership.bureau is not None:
+        region_code = membership.bureau.region_id  # type: ignore[attr-defined]
+        label = membership.bureau.name
+    elif membership.role is Role.OPERATOR and membership.base is not None:
+        region_code = membership.base.region_id  # type: ignore[attr-defined]
+        label = membership.base.name
+    elif membership.role is Role.FOUNDER and membership.startup is not None:
+        startup = membership.startup
+        base_id = startup.base_id  # type: ignore[attr-defined]
+        label = str(startup)
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=Role(membership.role),
+        membership_id=membership.id,
+        label=label,
+        region_code=region_code,
+        base_id=base_id,
+        startup_id=membership.startup_id,
+        address=address,
+    )
+
+
+MEMBERSHIP_RELATED = ("user", "bureau", "base", "startup")
+
+
+def _scope_of(model: type[Model]) -> Scope:
+    scope = getattr(model, "scope", None)
+    if not isinstance(scope, Scope):
+        raise TypeError(f"{model.__name__} declares no access scope")
+    return scope
+
+
+def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
+    """Every row of `model` the principal may see, as a queryset to refine further."""
+    query = model.all()
+    if principal.is_admin:
+        return query
+    scope = _scope_of(model)
+    role = principal.role.value
+    if role not in scope.roles:
+        return query.none()
+    filters: dict[str, Any] | None = None
+    if role == Role.BUREAU and scope.region and principal.region_bounds:
+        low, high = principal.region_bounds
+        filters = {f"{scope.region}__gte": low, f"{scope.region}__lte": high}
+    elif role == Role.OPERATOR and scope.base and principal.base_id is not None:
+        filters = {scope.base: principal.base_id}
+    elif role == Role.FOUNDER:
+        if scope.startup and principal.startup_id is not None:
+            filters = {scope.startup: principal.startup_id}
+        elif scope.founder_by_base and scope.base and principal.base_id is not None:
+            filters = {scope.base: principal.base_id}
+    elif not (scope.region or scope.base or scope.startup):
+        # Reference data with no tenancy (regions) is readable by every listed role.
+        filters = {}
+    if filters is None:
+        return query.none()
+    return query.filter(**filters)
+
+
+async def get_visible(
+    principal: Principal, model: type[M], pk: Any, *, related: tuple[str, ...] = ()
+) -> M:
+    """The row with this primary key if the principal may see it, else NotFound."""
+    query = visible(principal, model).filter(pk=pk)
+    if related:
+        query = query.select_related(*related)
+    obj = await query.first()
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+# Which roles may perform an action on an object they can see.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "region.manage": frozenset({Role.ADMIN}),
+    "base.manage": frozenset({Role.ADMIN}),
+    "bureau.manage": frozenset({Role.ADMIN}),
+    "user.manage": frozenset({Role.ADMIN}),
+    "audit.browse": frozenset({Role.ADMIN, Role.BUREAU}),
+}
+
+
+def can(principal: Principal, action: str) -> bool:
+    """Whether the principal's role allows the action (scope is checked by the getters)."""
+    try:
+        allowed = PERMISSIONS[action]
+    except KeyError:
+        raise KeyError(f"unknown action {action!r}") from None
+    return principal.role in allowed
+
+
+def require(principal: Principal, action: str, obj: Model | None = None) -> None:
+    """Raise Forbidden unless the principal may perform `action` (on the visible `obj`)."""
+    if not can(principal, action):
+        raise Forbidden()

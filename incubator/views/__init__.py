@@ -1,0 +1,1 @@
+"""HTML views of the platform, one module per area."""
