@@ -84,6 +84,11 @@ def _scope_of(model: type[Model]) -> Scope:
     return scope
 
 
+def _nothing(query: QuerySet[M]) -> QuerySet[M]:
+    # Tortoise has no none(): a primary key is never NULL, so this matches no row.
+    return query.filter(pk__isnull=True)
+
+
 def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
     """Every row of `model` the principal may see, as a queryset to refine further."""
     query = model.all()
@@ -92,7 +97,7 @@ def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
     scope = _scope_of(model)
     role = principal.role.value
     if role not in scope.roles:
-        return query.none()
+        return _nothing(query)
     filters: dict[str, Any] | None = None
     if role == Role.BUREAU and scope.region and principal.region_bounds:
         low, high = principal.region_bounds
@@ -108,7 +113,7 @@ def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
         # Reference data with no tenancy (regions) is readable by every listed role.
         filters = {}
     if filters is None:
-        return query.none()
+        return _nothing(query)
     return query.filter(**filters)
 
 

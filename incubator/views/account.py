@@ -78,6 +78,8 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
+    if request.state.principal is None:
+        return redirect("/login")
     await auth.end_session(request.state.session_key, request.state.principal)
     request.scope["state"]["set_session_key"] = auth.new_key()
     return redirect("/login", gettext("You have logged out."), request)
