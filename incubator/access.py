@@ -99,7 +99,10 @@ def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
     if role not in scope.roles:
         return _nothing(query)
     filters: dict[str, Any] | None = None
-    if role == Role.BUREAU and scope.region and principal.region_bounds:
+    if not (scope.region or scope.base or scope.startup):
+        # Reference data with no tenancy (regions) is readable by every listed role.
+        filters = {}
+    elif role == Role.BUREAU and scope.region and principal.region_bounds:
         low, high = principal.region_bounds
         filters = {f"{scope.region}__gte": low, f"{scope.region}__lte": high}
     elif role == Role.OPERATOR and scope.base and principal.base_id is not None:
@@ -109,9 +112,6 @@ def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
             filters = {scope.startup: principal.startup_id}
         elif scope.founder_by_base and scope.base and principal.base_id is not None:
             filters = {scope.base: principal.base_id}
-    elif not (scope.region or scope.base or scope.startup):
-        # Reference data with no tenancy (regions) is readable by every listed role.
-        filters = {}
     if filters is None:
         return _nothing(query)
     return query.filter(**filters)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from incubator.i18n import N_
+
 
 class AppError(Exception):
     """An error with a status, a stable code and a message id translated at render time."""
 
     status_code = 400
     code = "bad_request"
-    message = "The request could not be processed."
+    message = N_("The request could not be processed.")
 
     def __init__(self, message: str | None = None, **params: object) -> None:
         super().__init__(message or self.message)
@@ -21,54 +23,54 @@ class AppError(Exception):
 class NotFound(AppError):
     status_code = 404
     code = "not_found"
-    message = "The page or object was not found."
+    message = N_("The page or object was not found.")
 
 
 class Forbidden(AppError):
     status_code = 403
     code = "forbidden"
-    message = "You are not allowed to do this."
+    message = N_("You are not allowed to do this.")
 
 
 class Unauthorized(AppError):
     status_code = 401
     code = "unauthorized"
-    message = "Please log in."
+    message = N_("Please log in.")
 
 
 class TokenExpired(Unauthorized):
     code = "token_expired"
-    message = "The access token has expired or was revoked."
+    message = N_("The access token has expired or was revoked.")
 
 
 class CsrfFailed(AppError):
     status_code = 403
     code = "csrf_failed"
-    message = "The form has expired. Please reload the page and try again."
+    message = N_("The form has expired. Please reload the page and try again.")
 
 
 class Throttled(AppError):
     status_code = 429
     code = "throttled"
-    message = "Too many failed attempts. Please wait %(minutes)d minutes and try again."
+    message = N_("Too many failed attempts. Please wait %(minutes)d minutes and try again.")
 
 
 class PayloadTooLarge(AppError):
     status_code = 413
     code = "payload_too_large"
-    message = "The request is too large."
+    message = N_("The request is too large.")
 
 
 class MalformedBody(AppError):
     status_code = 400
     code = "malformed_body"
-    message = "The request body is not valid JSON."
+    message = N_("The request body is not valid JSON.")
 
 
 class Conflict(AppError):
     status_code = 409
     code = "conflict"
-    message = "Someone else changed this in the meantime. Reload and try again."
+    message = N_("Someone else changed this in the meantime. Reload and try again.")
 
 
 class ValidationFailed(AppError):
@@ -76,7 +78,7 @@ class ValidationFailed(AppError):
 
     status_code = 422
     code = "validation_failed"
-    message = "Please correct the marked fields."
+    message = N_("Please correct the marked fields.")
 
     def __init__(
         self,
@@ -92,10 +94,10 @@ class ValidationFailed(AppError):
 class MethodNotAllowed(AppError):
     status_code = 405
     code = "method_not_allowed"
-    message = "This method is not allowed here."
+    message = N_("This method is not allowed here.")
 
 
 class ServerError(AppError):
     status_code = 500
     code = "server_error"
-    message = "Something went wrong on our side. The error has been logged."
+    message = N_("Something went wrong on our side. The error has been logged.")

@@ -33,7 +33,7 @@ for locale in "${LOCALES[@]}"; do
             --input-file="$POT" \
             --output-dir="$LOCALE_DIR" \
             --locale="$locale" \
-            --ignore-obsolete \
+            --ignore-obsolete --no-fuzzy-matching \
             --width="$WIDTH"
     else
         "$PYBABEL" init \
