@@ -47,18 +47,18 @@ class Principal:
 def principal_for(membership: Membership, *, address: str = "") -> Principal:
     """Build the principal of a membership whose user, bureau, base and startup are loaded."""
     user = membership.user
-    base_id = membership.base_id  # type: ignore[attr-defined]
+    base_id = membership.base_id
     region_code: str | None = None
     label = ""
     if membership.role is Role.BUREAU and membership.bureau is not None:
-        region_code = membership.bureau.region_id  # type: ignore[attr-defined]
+        region_code = membership.bureau.region_id
         label = membership.bureau.name
     elif membership.role is Role.OPERATOR and membership.base is not None:
-        region_code = membership.base.region_id  # type: ignore[attr-defined]
+        region_code = membership.base.region_id
         label = membership.base.name
     elif membership.role is Role.FOUNDER and membership.startup is not None:
         startup = membership.startup
-        base_id = startup.base_id  # type: ignore[attr-defined]
+        base_id = getattr(startup, "base_id", None)
         label = str(startup)
     return Principal(
         user_id=user.id,
@@ -117,9 +117,7 @@ def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
     return query.filter(**filters)
 
 
-async def get_visible(
-    principal: Principal, model: type[M], pk: Any, *, related: tuple[str, ...] = ()
-) -> M:
+async def get_visible(principal: Principal, model: type[M], pk: Any, *, related: tuple[str, ...] = ()) -> M:
     """The row with this primary key if the principal may see it, else NotFound."""
     query = visible(principal, model).filter(pk=pk)
     if related:

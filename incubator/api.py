@@ -123,7 +123,7 @@ def region_json(region: Region) -> dict[str, Any]:
         "name": region.name,
         "name_en": region.name_en,
         "level": region.level,
-        "parent_code": region.parent_id,  # type: ignore[attr-defined]
+        "parent_code": region.parent_id,
     }
 
 
@@ -134,7 +134,7 @@ def base_json(base: Base) -> dict[str, Any]:
         "code": base.code,
         "kind": base.kind,
         "level": base.level,
-        "region_code": base.region_id,  # type: ignore[attr-defined]
+        "region_code": base.region_id,
         "address": base.address,
         "area_m2": base.area_m2,
         "opened_on": base.opened_on,
@@ -146,16 +146,16 @@ def membership_json(membership: Membership, principal: Principal) -> dict[str, A
     label = ""
     region_code = None
     if membership.bureau is not None:
-        label, region_code = membership.bureau.name, membership.bureau.region_id  # type: ignore[attr-defined]
+        label, region_code = membership.bureau.name, membership.bureau.region_id
     elif membership.base is not None:
-        label, region_code = membership.base.name, membership.base.region_id  # type: ignore[attr-defined]
+        label, region_code = membership.base.name, membership.base.region_id
     elif membership.startup is not None:
         label = str(membership.startup)
     return {
         "id": membership.id,
         "role": membership.role,
-        "bureau_id": membership.bureau_id,  # type: ignore[attr-defined]
-        "base_id": membership.base_id,  # type: ignore[attr-defined]
+        "bureau_id": membership.bureau_id,
+        "base_id": membership.base_id,
         "startup_id": membership.startup_id,
         "region_code": region_code,
         "label": label,

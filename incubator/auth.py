@@ -19,7 +19,7 @@ from incubator.passwords import hash_password, needs_rehash, policy_error, verif
 from incubator.settings import get_settings
 
 SESSION_COOKIE = "incubator_session"
-TOKEN_PREFIX = "inc_"
+TOKEN_PREFIX = "inc_"  # noqa: S105 - a visible prefix, not a secret
 
 
 def _now() -> dt.datetime:
@@ -82,9 +82,7 @@ async def _check_throttle(username: str, address: str) -> None:
     settings = get_settings()
     since = _now() - dt.timedelta(seconds=settings.login_window_seconds)
     minutes = max(1, settings.login_window_seconds // 60)
-    by_account = await LoginAttempt.filter(
-        username=username, succeeded=False, at__gte=since
-    ).count()
+    by_account = await LoginAttempt.filter(username=username, succeeded=False, at__gte=since).count()
     if by_account >= settings.login_max_failures_per_account:
         raise Throttled(minutes=minutes)
     by_address = await LoginAttempt.filter(address=address, succeeded=False, at__gte=since).count()
@@ -165,7 +163,7 @@ async def session_principal(key: str, address: str) -> tuple[UserSession, Princi
     membership = session.membership
     if membership is None:
         # The active membership was removed: fall back to another one, or end the session.
-        membership = await Membership.filter(user_id=session.user_id).order_by("id").first()  # type: ignore[attr-defined]
+        membership = await Membership.filter(user_id=session.user_id).order_by("id").first()
         if membership is None:
             await session.delete()
             return None

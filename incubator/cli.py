@@ -87,7 +87,9 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
             print(f"user {username} exists already", file=sys.stderr)
             return 1
         async with in_transaction():
-            user = await User.create(username=username, display_name=args.name or username, password_hash=hash_password(password))
+            user = await User.create(
+                username=username, display_name=args.name or username, password_hash=hash_password(password)
+            )
             await Membership.create(user=user, role=Role.ADMIN)
             await audit.record(None, "user.created", user, actor="cli", after={"username": username, "role": "admin"})
         print(f"platform admin {username} created")
@@ -117,13 +119,17 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="create the demo installation in an empty database").set_defaults(func=cmd_demo)
-    admin = sub.add_parser("createadmin", help="create a platform admin (password from INCUBATOR_ADMIN_PASSWORD or a prompt)")
+    admin = sub.add_parser(
+        "createadmin", help="create a platform admin (password from INCUBATOR_ADMIN_PASSWORD or a prompt)"
+    )
     admin.add_argument("--username", required=True)
     admin.add_argument("--name", default="")
     admin.set_defaults(func=cmd_createadmin)
     audit_cmd = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="check the audit chain; prints ok or the first broken event").set_defaults(func=cmd_audit_verify)
+    audit_sub.add_parser("verify", help="check the audit chain; prints ok or the first broken event").set_defaults(
+        func=cmd_audit_verify
+    )
     return root
 
 

@@ -22,7 +22,7 @@ from incubator.models import (
 from incubator.passwords import hash_password
 from incubator.regions import level_of, parent_code
 
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo1234"  # noqa: S105 - the documented demo password
 
 # GB/T 2260 codes of Tibet: the region, its seven prefecture-level divisions, and districts.
 REGIONS: list[tuple[str, str, str]] = [
@@ -71,7 +71,9 @@ async def load_regions() -> int:
     created = 0
     for code, name, name_en in REGIONS:
         if not await Region.exists(code=code):
-            await Region.create(code=code, name=name, name_en=name_en, level=level_of(code), parent_id=parent_code(code))
+            await Region.create(
+                code=code, name=name, name_en=name_en, level=level_of(code), parent_id=parent_code(code)
+            )
             created += 1
     return created
 

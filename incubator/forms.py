@@ -53,9 +53,7 @@ class FormReader:
     def present(self, name: str) -> bool:
         return name in self.data
 
-    def text(
-        self, name: str, *, required: bool = True, max_length: int = 100, multiline: bool = False
-    ) -> str:
+    def text(self, name: str, *, required: bool = True, max_length: int = 100, multiline: bool = False) -> str:
         value = self.raw(name)
         if value and not isinstance(self.data.get(name), (str, int, Decimal)):
             self.error(name, N_("This value has the wrong type."))
@@ -205,9 +203,7 @@ class BaseInput:
 def parse_base(data: Mapping[str, Any] | None, *, today: dt.date) -> BaseInput:
     form = FormReader(data)
     name = form.text("name", max_length=100)
-    code = form.pattern(
-        "code", BASE_CODE, N_("2 to 16 capital letters, digits or hyphens, e.g. DSJ.")
-    )
+    code = form.pattern("code", BASE_CODE, N_("2 to 16 capital letters, digits or hyphens, e.g. DSJ."))
     kind = form.choice("kind", BaseKind)
     level = form.choice("level", BaseLevel)
     region_code = form.text("region_code", max_length=6)

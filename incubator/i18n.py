@@ -7,10 +7,10 @@ files at start-up, so no compiled .mo files are committed or built.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
-from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -31,7 +31,7 @@ def N_(message: str) -> str:
     return message
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> NullTranslations:
     path = CATALOG_DIR / locale / "LC_MESSAGES" / "messages.po"
     if not path.exists():

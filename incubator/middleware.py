@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
-from starlette.datastructures import FormData, Headers, MutableHeaders
+from starlette.datastructures import FormData, Headers, MutableHeaders, UploadFile
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -178,17 +179,20 @@ class RequestContext:
         if scope["method"] not in UNSAFE:
             return receive
         body, replay = await self._read_body(scope, receive, headers)
-        token = headers.get("x-csrf-token")
+        sent_token = headers.get("x-csrf-token")
         content_type = headers.get("content-type", "")
+        form: FormData | None = None
         if content_type.startswith("application/x-www-form-urlencoded"):
-            form = FormData(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-            state["form"] = form
-            token = token or _str(form.get("csrf_token"))
+            pairs: list[tuple[str, str | UploadFile]] = list(
+                parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            )
+            form = FormData(pairs)
         elif content_type.startswith("multipart/form-data"):
             form = await Request(scope, replay()).form(max_part_size=get_settings().max_upload_bytes)
+        if form is not None:
             state["form"] = form
-            token = token or _str(form.get("csrf_token"))
-        if not auth.csrf_valid(key, token):
+            sent_token = sent_token or _str(form.get("csrf_token"))
+        if not auth.csrf_valid(key, sent_token):
             raise CsrfFailed()
         return replay()
 
@@ -199,9 +203,7 @@ class RequestContext:
         scope["state"]["body"] = body
         return replay()
 
-    async def _read_body(
-        self, scope: Scope, receive: Receive, headers: Headers
-    ) -> tuple[bytes, Any]:
+    async def _read_body(self, scope: Scope, receive: Receive, headers: Headers) -> tuple[bytes, Callable[[], Receive]]:
         settings = get_settings()
         multipart = headers.get("content-type", "").startswith("multipart/form-data")
         limit = settings.max_upload_bytes + 64 * 1024 if multipart else settings.max_form_bytes
@@ -265,4 +267,3 @@ def json_body(state: dict[str, Any]) -> Any:
         return json.loads(body.decode("utf-8")) if body else None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise MalformedBody() from None
-

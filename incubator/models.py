@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -64,6 +65,7 @@ class Region(Model):
     parent: fields.ForeignKeyNullableRelation[Region] = fields.ForeignKeyField(
         "models.Region", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: str | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     scope = Scope(roles=frozenset({"bureau", "operator", "founder"}))
@@ -87,6 +89,7 @@ class Base(Model):
     region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
         "models.Region", related_name="bases", on_delete=fields.RESTRICT, db_index=True
     )
+    region_id: str
     address = fields.CharField(max_length=200, default="")
     area_m2 = fields.DecimalField(max_digits=10, decimal_places=2, null=True)
     opened_on = fields.DateField(null=True)
@@ -118,6 +121,7 @@ class Bureau(Model):
     region: fields.ForeignKeyRelation[Region] = fields.ForeignKeyField(
         "models.Region", related_name="bureaus", on_delete=fields.RESTRICT
     )
+    region_id: str
     created_at = fields.DatetimeField(auto_now_add=True)
 
     scope = Scope(roles=frozenset({"bureau"}), region="region_id")
@@ -162,13 +166,16 @@ class Membership(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="memberships", on_delete=fields.CASCADE
     )
+    user_id: int
     role = fields.CharEnumField(Role, max_length=16)
     bureau: fields.ForeignKeyNullableRelation[Bureau] = fields.ForeignKeyField(
         "models.Bureau", related_name="memberships", null=True, on_delete=fields.RESTRICT
     )
+    bureau_id: int | None
     base: fields.ForeignKeyNullableRelation[Base] = fields.ForeignKeyField(
         "models.Base", related_name="memberships", null=True, on_delete=fields.RESTRICT
     )
+    base_id: int | None
     startup_id: int | None
     startup: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "models.Startup", related_name="memberships", null=True, on_delete=fields.RESTRICT
@@ -182,6 +189,12 @@ class Membership(Model):
         ordering = ["id"]
 
 
+def related_model(model: type[Model], field_name: str) -> type[Model]:
+    """The model a relation points at (reaches tenants/ models without importing them)."""
+    related: type[Model] = model._meta.fields_map[field_name].related_model  # type: ignore[attr-defined]
+    return related
+
+
 class UserSession(Model):
     """A browser login: the cookie holds a signed random key whose hash is stored here."""
 
@@ -190,6 +203,7 @@ class UserSession(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="sessions", on_delete=fields.CASCADE
     )
+    user_id: int
     membership: fields.ForeignKeyNullableRelation[Membership] = fields.ForeignKeyField(
         "models.Membership", related_name="sessions", null=True, on_delete=fields.SET_NULL
     )
@@ -251,8 +265,8 @@ class AuditEvent(Model):
     object_id = fields.CharField(max_length=64, default="")
     base_id = fields.IntField(null=True)
     region_code = fields.CharField(max_length=6, null=True)
-    before = fields.JSONField(null=True)
-    after = fields.JSONField(null=True)
+    before: Any = fields.JSONField(null=True)
+    after: Any = fields.JSONField(null=True)
     address = fields.CharField(max_length=64, default="")
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
@@ -280,7 +294,7 @@ class InstallationSetting(Model):
     """Installation-wide flags, such as whether this is a demo installation."""
 
     key = fields.CharField(max_length=64, primary_key=True)
-    value = fields.JSONField()
+    value: Any = fields.JSONField()
 
     class Meta:
         table = "installation_setting"

@@ -44,9 +44,7 @@ def field_errors(exc: ValidationFailed) -> dict[str, str]:
     return {name: gettext(msg, **exc.field_params.get(name, {})) for name, msg in exc.fields.items()}
 
 
-def rejected(
-    request: Request, template: str, exc: ValidationFailed, context: dict[str, Any]
-) -> Response:
+def rejected(request: Request, template: str, exc: ValidationFailed, context: dict[str, Any]) -> Response:
     """Show the form again with what was typed and a message on every wrong field."""
     return render(
         request,

@@ -17,9 +17,7 @@ MAX_LENGTH = 128
 @lru_cache(maxsize=1)
 def _hasher() -> PasswordHasher:
     settings = get_settings()
-    return PasswordHasher(
-        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
-    )
+    return PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost)
 
 
 def hash_password(password: str) -> str:

@@ -32,9 +32,7 @@ def _message(exc: AppError) -> str:
 def error_json(exc: AppError) -> JSONResponse:
     body: dict[str, object] = {"code": exc.code, "message": _message(exc)}
     if isinstance(exc, ValidationFailed):
-        body["fields"] = {
-            name: gettext(msg, **exc.field_params.get(name, {})) for name, msg in exc.fields.items()
-        }
+        body["fields"] = {name: gettext(msg, **exc.field_params.get(name, {})) for name, msg in exc.fields.items()}
     headers = {"www-authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
     return JSONResponse({"error": body}, status_code=exc.status_code, headers=headers)
 

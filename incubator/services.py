@@ -22,6 +22,7 @@ from incubator.models import (
     Role,
     User,
     UserSession,
+    related_model,
 )
 from incubator.passwords import hash_password
 from incubator.regions import level_of, parent_code
@@ -58,12 +59,16 @@ async def create_region(principal: Principal, data: RegionInput) -> Region:
         raise ValidationFailed({"code": N_("A region with this code exists already.")})
     parent = parent_code(data.code)
     if parent is not None and not await Region.exists(code=parent):
-        raise ValidationFailed({"code": N_("Add the parent region %(code)s first.")}, field_params={"code": {"code": parent}})
+        raise ValidationFailed(
+            {"code": N_("Add the parent region %(code)s first.")}, field_params={"code": {"code": parent}}
+        )
     async with in_transaction():
         region = await Region.create(
             code=data.code, name=data.name, name_en=data.name_en, level=level_of(data.code), parent_id=parent
         )
-        await audit.record(principal, "region.created", region, region_code=region.code, after=snapshot(region, REGION_FIELDS))
+        await audit.record(
+            principal, "region.created", region, region_code=region.code, after=snapshot(region, REGION_FIELDS)
+        )
     return region
 
 
@@ -74,7 +79,14 @@ async def update_region(principal: Principal, region: Region, data: RegionInput)
     async with in_transaction():
         region.name, region.name_en = data.name, data.name_en
         await region.save(update_fields=["name", "name_en"])
-        await audit.record(principal, "region.updated", region, region_code=region.code, before=before, after=snapshot(region, REGION_FIELDS))
+        await audit.record(
+            principal,
+            "region.updated",
+            region,
+            region_code=region.code,
+            before=before,
+            after=snapshot(region, REGION_FIELDS),
+        )
     return region
 
 
@@ -110,7 +122,14 @@ async def create_base(principal: Principal, data: BaseInput) -> Base:
     await _check_base_unique(data)
     async with in_transaction():
         base = await Base.create(**_base_values(data))
-        await audit.record(principal, "base.created", base, base_id=base.id, region_code=base.region_id, after=snapshot(base, BASE_FIELDS))  # type: ignore[attr-defined]
+        await audit.record(
+            principal,
+            "base.created",
+            base,
+            base_id=base.id,
+            region_code=base.region_id,
+            after=snapshot(base, BASE_FIELDS),
+        )
     return base
 
 
@@ -125,7 +144,15 @@ async def update_base(principal: Principal, base: Base, data: BaseInput, *, is_a
             setattr(base, name, value)
         base.is_active = is_active
         await base.save()
-        await audit.record(principal, "base.updated", base, base_id=base.id, region_code=base.region_id, before=before, after=snapshot(base, BASE_FIELDS))  # type: ignore[attr-defined]
+        await audit.record(
+            principal,
+            "base.updated",
+            base,
+            base_id=base.id,
+            region_code=base.region_id,
+            before=before,
+            after=snapshot(base, BASE_FIELDS),
+        )
     return base
 
 
@@ -137,7 +164,9 @@ async def create_bureau(principal: Principal, data: BureauInput) -> Bureau:
         raise ValidationFailed({"name": N_("A bureau with this name exists already.")})
     async with in_transaction():
         bureau = await Bureau.create(name=data.name, region_id=data.region_code)
-        await audit.record(principal, "bureau.created", bureau, region_code=data.region_code, after=snapshot(bureau, BUREAU_FIELDS))
+        await audit.record(
+            principal, "bureau.created", bureau, region_code=data.region_code, after=snapshot(bureau, BUREAU_FIELDS)
+        )
     return bureau
 
 
@@ -150,9 +179,16 @@ async def update_bureau(principal: Principal, bureau: Bureau, data: BureauInput)
     before = snapshot(bureau, BUREAU_FIELDS)
     async with in_transaction():
         bureau.name = data.name
-        bureau.region_id = data.region_code  # type: ignore[attr-defined]
+        bureau.region_id = data.region_code
         await bureau.save()
-        await audit.record(principal, "bureau.updated", bureau, region_code=data.region_code, before=before, after=snapshot(bureau, BUREAU_FIELDS))
+        await audit.record(
+            principal,
+            "bureau.updated",
+            bureau,
+            region_code=data.region_code,
+            before=before,
+            after=snapshot(bureau, BUREAU_FIELDS),
+        )
     return bureau
 
 
@@ -226,7 +262,7 @@ async def add_membership(principal: Principal, user: User, data: MembershipInput
         errors["base_id"] = N_("Choose a base.")
     if data.role is Role.FOUNDER:
         # The startup model lives in tenants/, reached through the relation, not an import.
-        startup_model = Membership._meta.fields_map["startup"].related_model
+        startup_model = related_model(Membership, "startup")
         if not await startup_model.exists(id=data.startup_id):
             errors["startup_id"] = N_("Choose a startup.")
     if errors:
@@ -240,19 +276,31 @@ async def add_membership(principal: Principal, user: User, data: MembershipInput
         membership = await Membership.create(
             user_id=user.id, role=data.role, bureau_id=data.bureau_id, base_id=data.base_id, startup_id=data.startup_id
         )
-        await audit.record(principal, "membership.added", membership, base_id=data.base_id, after=snapshot(membership, MEMBERSHIP_FIELDS))
+        await audit.record(
+            principal,
+            "membership.added",
+            membership,
+            base_id=data.base_id,
+            after=snapshot(membership, MEMBERSHIP_FIELDS),
+        )
     return membership
 
 
 async def remove_membership(principal: Principal, membership: Membership) -> None:
     """Take a role away; sessions in it move to another membership or end."""
     require(principal, "user.manage", membership)
-    if membership.user_id == principal.user_id and membership.id == principal.membership_id:  # type: ignore[attr-defined]
+    if membership.user_id == principal.user_id and membership.id == principal.membership_id:
         raise ValidationFailed({"role": N_("You cannot remove the membership you are acting in.")})
     before = snapshot(membership, MEMBERSHIP_FIELDS)
     membership_id = membership.id
     async with in_transaction():
         await ApiToken.filter(membership_id=membership_id).delete()
         await membership.delete()
-        await audit.record(principal, "membership.removed", object_type="Membership", object_id=membership_id, base_id=membership.base_id, before=before)  # type: ignore[attr-defined]
-
+        await audit.record(
+            principal,
+            "membership.removed",
+            object_type="Membership",
+            object_id=membership_id,
+            base_id=membership.base_id,
+            before=before,
+        )

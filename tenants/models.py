@@ -32,6 +32,7 @@ class Startup(Model):
     base: fields.ForeignKeyRelation[Base] = fields.ForeignKeyField(
         "models.Base", related_name="startups", on_delete=fields.RESTRICT, db_index=True
     )
+    base_id: int
     name = fields.CharField(max_length=100)
     legal_form = fields.CharEnumField(LegalForm, max_length=32)
     uscc = fields.CharField(max_length=18, null=True)

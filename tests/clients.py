@@ -25,7 +25,9 @@ class Browser:
     async def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return await self.client.get(url, **kwargs)
 
-    async def post(self, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kwargs: Any) -> httpx.Response:
+    async def post(
+        self, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kwargs: Any
+    ) -> httpx.Response:
         form = dict(data or {})
         if csrf:
             form.setdefault("csrf_token", self.csrf)
@@ -39,4 +41,6 @@ class Browser:
 
 
 def http_client(app: Starlette, **kwargs: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver", follow_redirects=False, **kwargs)
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", follow_redirects=False, **kwargs
+    )

@@ -54,11 +54,18 @@ async def build_world() -> World:
     world = World()
     await load_regions()
     world.bases["dsj"] = await Base.create(
-        name="拉萨市第三极众创空间", code="DSJ", kind=BaseKind.MAKER_SPACE, level=BaseLevel.AUTONOMOUS_REGION,
-        region_id="540102", area_m2=Decimal("3500"),
+        name="拉萨市第三极众创空间",
+        code="DSJ",
+        kind=BaseKind.MAKER_SPACE,
+        level=BaseLevel.AUTONOMOUS_REGION,
+        region_id="540102",
+        area_m2=Decimal("3500"),
     )
     world.bases["chamdo"] = await Base.create(
-        name="昌都市大学生创客社区", code="CDCK", kind=BaseKind.STUDENT_MAKER_COMMUNITY, level=BaseLevel.PREFECTURE,
+        name="昌都市大学生创客社区",
+        code="CDCK",
+        kind=BaseKind.STUDENT_MAKER_COMMUNITY,
+        level=BaseLevel.PREFECTURE,
         region_id="540302",
     )
     # A base outside Tibet, so that even the autonomous region's officers have a foreign base.
@@ -73,27 +80,39 @@ async def build_world() -> World:
     world.bureaus["lhasa"] = await Bureau.create(name="拉萨市人力资源和社会保障局", region_id="540100")
     world.bureaus["chamdo"] = await Bureau.create(name="昌都市人力资源和社会保障局", region_id="540300")
     world.startups["dsj"] = await Startup.create(
-        base=world.bases["dsj"], name="拉萨雪域青稞文创有限公司", legal_form=LegalForm.LIMITED_COMPANY,
+        base=world.bases["dsj"],
+        name="拉萨雪域青稞文创有限公司",
+        legal_form=LegalForm.LIMITED_COMPANY,
         status=StartupStatus.INCUBATING,
     )
     world.startups["chamdo"] = await Startup.create(
-        base=world.bases["chamdo"], name="昌都童心课后托管服务有限公司", legal_form=LegalForm.LIMITED_COMPANY,
+        base=world.bases["chamdo"],
+        name="昌都童心课后托管服务有限公司",
+        legal_form=LegalForm.LIMITED_COMPANY,
         status=StartupStatus.INCUBATING,
     )
     world.startups["dsj_sibling"] = await Startup.create(
-        base=world.bases["dsj"], name="拉萨格桑花电商创业团队", legal_form=LegalForm.UNREGISTERED_TEAM,
+        base=world.bases["dsj"],
+        name="拉萨格桑花电商创业团队",
+        legal_form=LegalForm.UNREGISTERED_TEAM,
         status=StartupStatus.INCUBATING,
     )
     world.startups["chamdo_sibling"] = await Startup.create(
-        base=world.bases["chamdo"], name="卡若区藏香制作合作社", legal_form=LegalForm.FARMER_COOPERATIVE,
+        base=world.bases["chamdo"],
+        name="卡若区藏香制作合作社",
+        legal_form=LegalForm.FARMER_COOPERATIVE,
         status=StartupStatus.APPLIED,
     )
     world.startups["qinghai"] = await Startup.create(
-        base=world.bases["qinghai"], name="西宁牦牛绒创业有限公司", legal_form=LegalForm.LIMITED_COMPANY,
+        base=world.bases["qinghai"],
+        name="西宁牦牛绒创业有限公司",
+        legal_form=LegalForm.LIMITED_COMPANY,
         status=StartupStatus.INCUBATING,
     )
     for name, (role, where) in PERSONAS.items():
-        user = await User.create(username=name.replace("_", "."), display_name=f"Persona {name}", password_hash=password_hash())
+        user = await User.create(
+            username=name.replace("_", "."), display_name=f"Persona {name}", password_hash=password_hash()
+        )
         world.users[name] = user
         kwargs: dict[str, object] = {}
         if role is Role.BUREAU:
@@ -141,4 +160,3 @@ async def token_for(app: Starlette, world: World) -> AsyncIterator[Callable[[str
     yield as_persona
     for client in clients:
         await client.aclose()
-

@@ -50,8 +50,13 @@ async def login_page(request: Request) -> Response:
     return render(
         request,
         "incubator/login.html",
-        {"values": {}, "errors": {}, "message": "", "demo_users": await _demo_users(),
-         "next": _safe_next(request.query_params.get("next")) or ""},
+        {
+            "values": {},
+            "errors": {},
+            "message": "",
+            "demo_users": await _demo_users(),
+            "next": _safe_next(request.query_params.get("next")) or "",
+        },
     )
 
 
@@ -68,8 +73,13 @@ async def login(request: Request) -> Response:
         return render(
             request,
             "incubator/login.html",
-            {"values": {"username": username}, "errors": {}, "message": gettext(exc.message, **exc.params),
-             "demo_users": await _demo_users(), "next": next_url or ""},
+            {
+                "values": {"username": username},
+                "errors": {},
+                "message": gettext(exc.message, **exc.params),
+                "demo_users": await _demo_users(),
+                "next": next_url or "",
+            },
             status_code=exc.status_code,
         )
     key = await auth.start_session(user, request.state.address)
@@ -127,4 +137,3 @@ async def switch_membership(request: Request) -> Response:
         membership_id = 0
     await auth.switch_membership(request.state.session_key, principal, membership_id)
     return redirect("/")
-

@@ -42,7 +42,11 @@ async def regions(request: Request) -> Response:
 
 async def region_new(request: Request) -> Response:
     require(page_principal(request), "region.manage")
-    return render(request, "incubator/region_form.html", {"region": None, "values": {}, "errors": {}, "message": "", "nav": "regions"})
+    return render(
+        request,
+        "incubator/region_form.html",
+        {"region": None, "values": {}, "errors": {}, "message": "", "nav": "regions"},
+    )
 
 
 async def region_create(request: Request) -> Response:
@@ -59,7 +63,11 @@ async def region_edit(request: Request) -> Response:
     region = await get_visible(principal, Region, request.path_params["region_code"])
     require(principal, "region.manage", region)
     values = {"code": region.code, "name": region.name, "name_en": region.name_en}
-    return render(request, "incubator/region_form.html", {"region": region, "values": values, "errors": {}, "message": "", "nav": "regions"})
+    return render(
+        request,
+        "incubator/region_form.html",
+        {"region": region, "values": values, "errors": {}, "message": "", "nav": "regions"},
+    )
 
 
 async def region_update(request: Request) -> Response:
@@ -86,7 +94,18 @@ async def bureaus(request: Request) -> Response:
 
 async def bureau_new(request: Request) -> Response:
     require(page_principal(request), "bureau.manage")
-    return render(request, "incubator/bureau_form.html", {"bureau": None, "values": {}, "errors": {}, "message": "", "regions": await _region_choices(), "nav": "bureaus"})
+    return render(
+        request,
+        "incubator/bureau_form.html",
+        {
+            "bureau": None,
+            "values": {},
+            "errors": {},
+            "message": "",
+            "regions": await _region_choices(),
+            "nav": "bureaus",
+        },
+    )
 
 
 async def bureau_create(request: Request) -> Response:
@@ -94,7 +113,12 @@ async def bureau_create(request: Request) -> Response:
     try:
         bureau = await services.create_bureau(principal, parse_bureau(form_of(request)))
     except ValidationFailed as exc:
-        return rejected(request, "incubator/bureau_form.html", exc, {"bureau": None, "regions": await _region_choices(), "nav": "bureaus"})
+        return rejected(
+            request,
+            "incubator/bureau_form.html",
+            exc,
+            {"bureau": None, "regions": await _region_choices(), "nav": "bureaus"},
+        )
     return redirect("/admin/bureaus", gettext("Bureau %(name)s saved.", name=bureau.name), request)
 
 
@@ -102,8 +126,19 @@ async def bureau_edit(request: Request) -> Response:
     principal = page_principal(request)
     bureau = await get_visible(principal, Bureau, request.path_params["bureau_id"])
     require(principal, "bureau.manage", bureau)
-    values = {"name": bureau.name, "region_code": bureau.region_id}  # type: ignore[attr-defined]
-    return render(request, "incubator/bureau_form.html", {"bureau": bureau, "values": values, "errors": {}, "message": "", "regions": await _region_choices(), "nav": "bureaus"})
+    values = {"name": bureau.name, "region_code": bureau.region_id}
+    return render(
+        request,
+        "incubator/bureau_form.html",
+        {
+            "bureau": bureau,
+            "values": values,
+            "errors": {},
+            "message": "",
+            "regions": await _region_choices(),
+            "nav": "bureaus",
+        },
+    )
 
 
 async def bureau_update(request: Request) -> Response:
@@ -112,5 +147,10 @@ async def bureau_update(request: Request) -> Response:
     try:
         await services.update_bureau(principal, bureau, parse_bureau(form_of(request)))
     except ValidationFailed as exc:
-        return rejected(request, "incubator/bureau_form.html", exc, {"bureau": bureau, "regions": await _region_choices(), "nav": "bureaus"})
+        return rejected(
+            request,
+            "incubator/bureau_form.html",
+            exc,
+            {"bureau": bureau, "regions": await _region_choices(), "nav": "bureaus"},
+        )
     return redirect("/admin/bureaus", gettext("Bureau %(name)s saved.", name=bureau.name), request)

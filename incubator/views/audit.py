@@ -29,7 +29,11 @@ async def audit_log(request: Request) -> Response:
     page = await paginate(query, limit, offset)
     filters = {"action": action, "actor": actor, "object_type": object_type}
     query_string = urlencode({k: v for k, v in filters.items() if v})
-    return render(request, "incubator/audit.html", {"page": page, "filters": filters, "query_string": query_string, "nav": "audit"})
+    return render(
+        request,
+        "incubator/audit.html",
+        {"page": page, "filters": filters, "query_string": query_string, "nav": "audit"},
+    )
 
 
 async def audit_event(request: Request) -> Response:

@@ -77,7 +77,9 @@ async def _form_context(base: Base | None) -> dict[str, Any]:
 
 async def base_new(request: Request) -> Response:
     require(page_principal(request), "base.manage")
-    return render(request, "incubator/base_form.html", {"values": {}, "errors": {}, "message": "", **await _form_context(None)})
+    return render(
+        request, "incubator/base_form.html", {"values": {}, "errors": {}, "message": "", **await _form_context(None)}
+    )
 
 
 async def base_create(request: Request) -> Response:
@@ -99,14 +101,18 @@ async def base_edit(request: Request) -> Response:
         "code": base.code,
         "kind": base.kind.value,
         "level": base.level.value,
-        "region_code": base.region_id,  # type: ignore[attr-defined]
+        "region_code": base.region_id,
         "address": base.address,
         "area_m2": base.area_m2 if base.area_m2 is not None else "",
         "opened_on": base.opened_on.isoformat() if base.opened_on else "",
         "contact_phone": base.contact_phone,
         "is_active": base.is_active,
     }
-    return render(request, "incubator/base_form.html", {"values": values, "errors": {}, "message": "", **await _form_context(base)})
+    return render(
+        request,
+        "incubator/base_form.html",
+        {"values": values, "errors": {}, "message": "", **await _form_context(base)},
+    )
 
 
 async def base_update(request: Request) -> Response:
@@ -115,7 +121,9 @@ async def base_update(request: Request) -> Response:
     require(principal, "base.manage", base)
     form = form_of(request)
     try:
-        await services.update_base(principal, base, parse_base(form, today=today()), is_active=form.get("is_active") == "1")
+        await services.update_base(
+            principal, base, parse_base(form, today=today()), is_active=form.get("is_active") == "1"
+        )
     except ValidationFailed as exc:
         return rejected(request, "incubator/base_form.html", exc, await _form_context(base))
     return redirect(f"/bases/{base.id}", gettext("Base %(name)s saved.", name=base.name), request)

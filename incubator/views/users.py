@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from tortoise.expressions import Q
 
 from incubator import services
 from incubator.access import get_visible, require, visible
@@ -13,7 +14,7 @@ from incubator.errors import ValidationFailed
 from incubator.forms import parse_membership, parse_new_password, parse_user
 from incubator.i18n import gettext
 from incubator.labels import choices
-from incubator.models import Base, Bureau, Membership, User
+from incubator.models import Base, Bureau, Membership, User, related_model
 from incubator.pages import field_errors, form_of, page_principal, redirect, rejected
 from incubator.pagination import paginate, window
 from incubator.templating import render
@@ -24,7 +25,7 @@ async def users(request: Request) -> Response:
     require(principal, "user.manage")
     query = visible(principal, User).order_by("username")
     if q := request.query_params.get("q", "").strip()[:64]:
-        query = query.filter(username__icontains=q) | query.filter(display_name__icontains=q)
+        query = query.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
     limit, offset = window(request.query_params)
     page = await paginate(query, limit, offset)
     return render(request, "incubator/users.html", {"page": page, "q": q, "nav": "users"})
@@ -32,7 +33,11 @@ async def users(request: Request) -> Response:
 
 async def user_new(request: Request) -> Response:
     require(page_principal(request), "user.manage")
-    return render(request, "incubator/user_form.html", {"values": {"is_active": True}, "errors": {}, "message": "", "nav": "users"})
+    return render(
+        request,
+        "incubator/user_form.html",
+        {"values": {"is_active": True}, "errors": {}, "message": "", "nav": "users"},
+    )
 
 
 async def user_create(request: Request) -> Response:
@@ -47,14 +52,14 @@ async def user_create(request: Request) -> Response:
 
 async def _detail_context(user: User) -> dict[str, Any]:
     memberships = await Membership.filter(user_id=user.id).select_related("bureau", "base", "startup").order_by("id")
-    startup_model = Membership._meta.fields_map["startup"].related_model
+    startup_model = related_model(Membership, "startup")
     return {
         "user": user,
         "memberships": memberships,
         "roles": choices("role"),
         "bureaus": [(b.id, b.name) for b in await Bureau.all().order_by("id").limit(500)],
         "bases": [(b.id, b.name) for b in await Base.all().order_by("id").limit(500)],
-        "startups": [(s.id, s.name) for s in await startup_model.all().order_by("id").limit(2000)],
+        "startups": [(s.pk, str(s)) for s in await startup_model.all().order_by("id").limit(2000)],
         "nav": "users",
     }
 
@@ -98,7 +103,9 @@ async def user_reset_password(request: Request) -> Response:
         await services.reset_password(principal, user, parse_new_password(form_of(request), user.username))
     except ValidationFailed as exc:
         return await _rejected_detail(request, user, exc)
-    return redirect(f"/admin/users/{user.id}", gettext("The password of %(name)s has been reset.", name=user.username), request)
+    return redirect(
+        f"/admin/users/{user.id}", gettext("The password of %(name)s has been reset.", name=user.username), request
+    )
 
 
 async def membership_add(request: Request) -> Response:
@@ -121,4 +128,3 @@ async def membership_remove(request: Request) -> Response:
     except ValidationFailed as exc:
         return await _rejected_detail(request, membership.user, exc)
     return redirect(f"/admin/users/{membership.user.id}", gettext("Membership removed."), request)
-

@@ -40,7 +40,8 @@ async def test_it_refuses_a_wrong_current_password_or_a_weak_one(login, world):
     assert weak.status_code == 422
     assert "至少" in weak.text
     differ = await browser.post(
-        "/account/password", {"old_password": PASSWORD, "new_password": "newpass2026", "confirm_password": "newpass2027"}
+        "/account/password",
+        {"old_password": PASSWORD, "new_password": "newpass2026", "confirm_password": "newpass2027"},
     )
     assert differ.status_code == 422
     user = await User.get(username="operator.dsj")

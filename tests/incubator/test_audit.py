@@ -9,7 +9,14 @@ from incubator.views import audit as _audit_views  # noqa: F401 - the page modul
 
 async def _three_events(world):
     for i in range(3):
-        await audit.record(None, f"test.event{i}", world.bases["dsj"], base_id=world.bases["dsj"].id, region_code="540102", after={"n": i, "名称": "第三极"})
+        await audit.record(
+            None,
+            f"test.event{i}",
+            world.bases["dsj"],
+            base_id=world.bases["dsj"].id,
+            region_code="540102",
+            after={"n": i, "名称": "第三极"},
+        )
 
 
 async def test_it_chains_events_and_verifies_ok(world):
