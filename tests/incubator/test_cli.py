@@ -1,0 +1,58 @@
+"""The incubator command: help, demo, audit verify (in a subprocess, on its own database)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+
+def _run(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{tmp_path}/cli.sqlite3",
+        "INCUBATOR_VAR_DIR": str(tmp_path),
+        "INCUBATOR_ADMIN_PASSWORD": "admin2026pw",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "incubator.cli", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_it_lists_its_commands(tmp_path):
+    result = _run(tmp_path, "--help")
+    assert result.returncode == 0
+    for command in ["serve", "migrate", "demo", "createadmin", "audit"]:
+        assert command in result.stdout
+
+
+def test_it_creates_the_demo_once_and_verifies_the_audit_chain(tmp_path):
+    first = _run(tmp_path, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "demo installation created" in first.stdout
+    again = _run(tmp_path, "demo")
+    assert again.returncode == 1
+    assert "not empty" in again.stdout
+    admin = _run(tmp_path, "createadmin", "--username", "root.admin")
+    assert admin.returncode == 0, admin.stderr
+    verify = _run(tmp_path, "audit", "verify")
+    assert verify.returncode == 0
+    assert verify.stdout.strip() == "ok (2 events)"
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
+        conn.execute("UPDATE audit_event SET actor = 'mallory' WHERE seq = 1")
+    broken = _run(tmp_path, "audit", "verify")
+    assert broken.returncode == 1
+    assert broken.stdout.strip() == "broken at event 1: content altered"
+
+
+def test_it_refuses_a_weak_admin_password(tmp_path):
+    env_password = "short"
+    result = subprocess.run(
+        [sys.executable, "-m", "incubator.cli", "createadmin", "--username", "root.admin"],
+        env={**os.environ, "DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3", "INCUBATOR_VAR_DIR": str(tmp_path),
+             "INCUBATOR_ADMIN_PASSWORD": env_password},
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 2
+    assert "at least 8" in result.stderr
