@@ -111,13 +111,16 @@ async def test_it_creates_and_moves_a_bureau(login, world):
 async def test_it_creates_a_user_gives_a_membership_and_the_user_logs_in(login, world, anonymous):
     admin = await login("admin")
     response = await admin.post(
-        "/admin/users/new", {"username": "Operator.LZ", "display_name": "林芝运营", "password": "linzhi2026", "is_active": "1"}
+        "/admin/users/new",
+        {"username": "Operator.LZ", "display_name": "林芝运营", "password": "linzhi2026", "is_active": "1"},
     )
     assert response.status_code == 303
     user = await User.get(username="operator.lz")
     no_role = await anonymous.post("/login", {"username": "operator.lz", "password": "linzhi2026"})
     assert no_role.status_code == 422 and "尚未分配" in no_role.text
-    added = await admin.post(f"/admin/users/{user.id}/memberships", {"role": "operator", "base_id": str(world.bases["dsj"].id)})
+    added = await admin.post(
+        f"/admin/users/{user.id}/memberships", {"role": "operator", "base_id": str(world.bases["dsj"].id)}
+    )
     assert added.status_code == 303
     assert await Membership.filter(user=user, role="operator", base=world.bases["dsj"]).exists()
     ok = await anonymous.post("/login", {"username": "operator.lz", "password": "linzhi2026"})

@@ -8,15 +8,20 @@ import subprocess
 import sys
 
 
-def _run(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(tmp_path, *args: str, password: str = "admin2026pw") -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite://{tmp_path}/cli.sqlite3",
         "INCUBATOR_VAR_DIR": str(tmp_path),
-        "INCUBATOR_ADMIN_PASSWORD": "admin2026pw",
+        "INCUBATOR_ADMIN_PASSWORD": password,
     }
     return subprocess.run(
-        [sys.executable, "-m", "incubator.cli", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "incubator.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -47,12 +52,6 @@ def test_it_creates_the_demo_once_and_verifies_the_audit_chain(tmp_path):
 
 
 def test_it_refuses_a_weak_admin_password(tmp_path):
-    env_password = "short"
-    result = subprocess.run(
-        [sys.executable, "-m", "incubator.cli", "createadmin", "--username", "root.admin"],
-        env={**os.environ, "DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3", "INCUBATOR_VAR_DIR": str(tmp_path),
-             "INCUBATOR_ADMIN_PASSWORD": env_password},
-        capture_output=True, text=True, timeout=120, check=False,
-    )
+    result = _run(tmp_path, "createadmin", "--username", "root.admin", password="short")
     assert result.returncode == 2
     assert "at least 8" in result.stderr

@@ -18,7 +18,13 @@ async def test_it_builds_the_demo_installation(app):
     assert (await Base.get(name="昌都市大学生创客社区")).region_id == "540302"
     assert await Bureau.all().count() == 3
     assert set(await User.filter(is_demo=True).values_list("username", flat=True)) == {
-        "admin", "bureau.tibet", "bureau.lhasa", "bureau.chamdo", "operator.dsj", "operator.chamdo", "founder.aqiong",
+        "admin",
+        "bureau.tibet",
+        "bureau.lhasa",
+        "bureau.chamdo",
+        "operator.dsj",
+        "operator.chamdo",
+        "founder.aqiong",
     }
     assert (await audit.verify_chain()).ok
 
@@ -40,7 +46,8 @@ async def test_it_lets_every_demo_user_log_in_and_land(app):
             login_page = await client.get("/login")
             assert username in login_page.text
             response = await client.post(
-                "/login", data={"username": username, "password": demo.DEMO_PASSWORD, "csrf_token": auth.csrf_token(key)}
+                "/login",
+                data={"username": username, "password": demo.DEMO_PASSWORD, "csrf_token": auth.csrf_token(key)},
             )
             assert response.status_code == 303, username
             home = await client.get("/")

@@ -67,7 +67,11 @@ text = st.text(
 )
 
 
-@given(st.dictionaries(st.sampled_from(["name", "code", "kind", "level", "region_code", "area_m2", "opened_on", "contact_phone"]), text))
+@given(
+    st.dictionaries(
+        st.sampled_from(["name", "code", "kind", "level", "region_code", "area_m2", "opened_on", "contact_phone"]), text
+    )
+)
 def test_it_never_fails_other_than_with_field_errors(data):
     try:
         parsed = parse_base(data, today=dt.date(2026, 11, 22))
