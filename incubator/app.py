@@ -17,6 +17,7 @@ from incubator import db, packages
 from incubator.errors import AppError
 from incubator.middleware import RequestContext
 from incubator.responses import app_error_handler, http_error_handler, server_error_handler
+from incubator.settings import get_settings
 from incubator.templating import STATIC_DIR
 
 
@@ -54,5 +55,5 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> St
 
 def asgi() -> Starlette:
     """Factory for uvicorn (`uvicorn --factory incubator.app:asgi`)."""
-    logging.basicConfig(level=logging.INFO)
+    logging.basicConfig(level=get_settings().log_level.upper())
     return create_app()
