@@ -188,7 +188,16 @@ async def switch_membership(key: str, principal: Principal, membership_id: int) 
     membership = await Membership.get_or_none(id=membership_id, user_id=principal.user_id)
     if membership is None:
         raise Forbidden()
-    await UserSession.filter(key_hash=digest(key)).update(membership_id=membership.id)
+    async with in_transaction():
+        await UserSession.filter(key_hash=digest(key)).update(membership_id=membership.id)
+        await audit.record(
+            principal,
+            "user.membership_switched",
+            object_type="User",
+            object_id=principal.user_id,
+            before={"membership_id": principal.membership_id},
+            after={"membership_id": membership.id},
+        )
 
 
 async def change_password(principal: Principal, key: str | None, old: str, new: str, confirm: str) -> None:

@@ -62,37 +62,25 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         state: dict[str, Any] = scope.setdefault("state", {})
+        send = self._decorated(send, state)
         try:
             receive = await self._prepare(scope, state, receive)
         except AppError as exc:
+            # Refused before the app ran (CSRF, size, token): answer here, nothing is read further.
             from incubator.responses import error_response
 
-            request = Request(scope)
-            response = error_response(request, exc)
-            await self._with_headers(response, scope, state, send)
+            await error_response(Request(scope), exc)(scope, receive, send)
             return
         try:
-            await self._run(scope, state, receive, send)
+            await self.app(scope, receive, send)
         finally:
             form = state.get("form")
             if isinstance(form, FormData):
                 await form.close()
 
-    async def _with_headers(self, app: ASGIApp, scope: Scope, state: dict[str, Any], send: Send) -> None:
-        async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                self._set_cookies(headers, state)
-            await send(message)
+    def _decorated(self, send: Send, state: dict[str, Any]) -> Send:
+        """Add the security headers, no-store for logged-in pages, and pending cookies."""
 
-        async def empty_receive() -> Message:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        await app(scope, empty_receive, send_wrapper)
-
-    async def _run(self, scope: Scope, state: dict[str, Any], receive: Receive, send: Send) -> None:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
@@ -103,7 +91,7 @@ class RequestContext:
                 self._set_cookies(headers, state)
             await send(message)
 
-        await self.app(scope, receive, send_wrapper)
+        return send_wrapper
 
     def _set_cookies(self, headers: MutableHeaders, state: dict[str, Any]) -> None:
         settings = get_settings()
