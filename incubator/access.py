@@ -15,7 +15,7 @@ from tortoise.queryset import QuerySet
 
 from incubator.errors import Forbidden, NotFound
 from incubator.models import Membership, Role, Scope
-from incubator.regions import subtree_bounds
+from incubator.regions import subtree_filter
 
 M = TypeVar("M", bound=Model)
 
@@ -38,10 +38,6 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
-
-    @property
-    def region_bounds(self) -> tuple[str, str] | None:
-        return subtree_bounds(self.region_code) if self.region_code else None
 
 
 def principal_for(membership: Membership, *, address: str = "") -> Principal:
@@ -102,9 +98,8 @@ def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
     if not (scope.region or scope.base or scope.startup):
         # Reference data with no tenancy (regions) is readable by every listed role.
         filters = {}
-    elif role == Role.BUREAU and scope.region and principal.region_bounds:
-        low, high = principal.region_bounds
-        filters = {f"{scope.region}__gte": low, f"{scope.region}__lte": high}
+    elif role == Role.BUREAU and scope.region and principal.region_code:
+        filters = subtree_filter(scope.region, principal.region_code)
     elif role == Role.OPERATOR and scope.base and principal.base_id is not None:
         filters = {scope.base: principal.base_id}
     elif role == Role.FOUNDER:

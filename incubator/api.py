@@ -26,7 +26,7 @@ from incubator.i18n import N_
 from incubator.models import Base, Membership, Region
 from incubator.openapi import build
 from incubator.pagination import paginate, window
-from incubator.regions import is_region_code, subtree_bounds
+from incubator.regions import is_region_code, subtree_filter
 
 TOKEN_REQUEST = schema(
     "TokenRequest",
@@ -237,8 +237,7 @@ async def list_bases(request: Request) -> JSONResponse:
     if region:
         if not is_region_code(region):
             raise ValidationFailed({"region": N_("A region code has six digits (GB/T 2260), e.g. 540102.")})
-        low, high = subtree_bounds(region)
-        query = query.filter(region_id__gte=low, region_id__lte=high)
+        query = query.filter(**subtree_filter("region_id", region))
     limit, offset = window(request.query_params)
     page = await paginate(query, limit, offset)
     return ApiResponse(page.envelope([base_json(b) for b in page.items]))

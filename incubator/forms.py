@@ -50,6 +50,15 @@ class FormReader:
             return repr(value)
         return ""
 
+    def _filled(self, name: str, required: bool) -> str | None:
+        """The raw value, or None when blank (an error if the field is required)."""
+        value = self.raw(name)
+        if value:
+            return value
+        if required:
+            self.error(name, N_("This field is required."))
+        return None
+
     def present(self, name: str) -> bool:
         return name in self.data
 
@@ -76,10 +85,8 @@ class FormReader:
         return value
 
     def choice(self, name: str, enum: type[E], *, required: bool = True) -> E | None:
-        value = self.raw(name)
-        if not value:
-            if required:
-                self.error(name, N_("This field is required."))
+        value = self._filled(name, required)
+        if value is None:
             return None
         try:
             return enum(value)
@@ -96,11 +103,10 @@ class FormReader:
         minimum: Decimal = Decimal(0),
         maximum: Decimal = Decimal("9999999999.99"),
     ) -> Decimal | None:
-        value = self.raw(name).replace(",", "")
-        if not value:
-            if required:
-                self.error(name, N_("This field is required."))
+        filled = self._filled(name, required)
+        if filled is None:
             return None
+        value = filled.replace(",", "")
         try:
             number = Decimal(value)
         except InvalidOperation:
@@ -119,10 +125,8 @@ class FormReader:
         return number
 
     def integer(self, name: str, *, required: bool = True, minimum: int = 0, maximum: int = 2**31 - 1) -> int | None:
-        value = self.raw(name)
-        if not value:
-            if required:
-                self.error(name, N_("This field is required."))
+        value = self._filled(name, required)
+        if value is None:
             return None
         if not re.fullmatch(r"-?\d{1,12}", value):
             self.error(name, N_("Enter a whole number."))
@@ -141,10 +145,8 @@ class FormReader:
         not_after: dt.date | None = None,
         not_before: dt.date = dt.date(1900, 1, 1),
     ) -> dt.date | None:
-        value = self.raw(name)
-        if not value:
-            if required:
-                self.error(name, N_("This field is required."))
+        value = self._filled(name, required)
+        if value is None:
             return None
         try:
             day = dt.date.fromisoformat(value)

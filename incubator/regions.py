@@ -52,5 +52,11 @@ def subtree_bounds(code: str) -> tuple[str, str]:
     return prefix + "0" * pad, prefix + "9" * pad
 
 
+def subtree_filter(path: str, code: str) -> dict[str, str]:
+    """Tortoise filter arguments selecting the rows whose `path` lies in the code's subtree."""
+    low, high = subtree_bounds(code)
+    return {f"{path}__gte": low, f"{path}__lte": high}
+
+
 def in_subtree(code: str, ancestor: str) -> bool:
     return code.startswith(prefix_of(ancestor))

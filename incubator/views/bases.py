@@ -17,7 +17,7 @@ from incubator.labels import choices
 from incubator.models import Base, Membership, Region, Role
 from incubator.pages import form_of, page_principal, redirect, rejected
 from incubator.pagination import paginate, window
-from incubator.regions import is_region_code, subtree_bounds
+from incubator.regions import is_region_code, subtree_filter
 from incubator.templating import render
 
 
@@ -28,8 +28,7 @@ async def bases(request: Request) -> Response:
     query = visible(principal, Base).select_related("region").order_by("region_id", "id")
     region = request.query_params.get("region", "").strip()
     if is_region_code(region):
-        low, high = subtree_bounds(region)
-        query = query.filter(region_id__gte=low, region_id__lte=high)
+        query = query.filter(**subtree_filter("region_id", region))
     if q := request.query_params.get("q", "").strip()[:64]:
         query = query.filter(name__icontains=q)
     limit, offset = window(request.query_params)
