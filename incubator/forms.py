@@ -20,7 +20,7 @@ E = TypeVar("E", bound=Enum)
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 BASE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 
 
 class FormReader:
@@ -128,7 +128,7 @@ class FormReader:
         value = self._filled(name, required)
         if value is None:
             return None
-        if not re.fullmatch(r"-?\d{1,12}", value):
+        if not re.fullmatch(r"-?\d{1,12}", value, flags=re.ASCII):
             self.error(name, N_("Enter a whole number."))
             return None
         number = int(value)

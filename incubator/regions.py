@@ -6,7 +6,7 @@ import re
 
 from incubator.models import RegionLevel
 
-_CODE = re.compile(r"^[1-9]\d{5}$")
+_CODE = re.compile(r"^[1-9]\d{5}$", re.ASCII)
 
 
 def is_region_code(code: str) -> bool:

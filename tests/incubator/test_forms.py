@@ -45,6 +45,12 @@ def test_it_refuses_control_characters_and_long_text():
     assert form.params["b"] == {"max": 100}
 
 
+def test_it_reads_only_ascii_digits_as_numbers():
+    form = FormReader({"n": "١٢", "code": "５４０１０２"})
+    assert form.integer("n") is None
+    assert "n" in form.errors
+
+
 def test_it_refuses_a_non_object_body():
     form = FormReader(["not", "an", "object"])  # type: ignore[arg-type]
     with pytest.raises(ValidationFailed):

@@ -29,7 +29,7 @@ def test_it_validates_codes():
     assert not is_region_code("54010a")
 
 
-codes = st.from_regex(r"[1-9]\d{5}", fullmatch=True)
+codes = st.from_regex(r"[1-9][0-9]{5}", fullmatch=True)
 
 
 @given(codes, codes)
