@@ -57,9 +57,20 @@ async def foreign_values(world: World, persona: str) -> tuple[dict[str, str], li
         "region_code": REGION_OF_BASE[base_key],
     }
     secrets = [base.name, startup.name, bureau.name, world.users["admin"].display_name]
-    if persona.startswith("founder_") or persona.startswith("operator_"):
-        pass
     return values, secrets
+
+
+def dsj_values(world: World, persona: str) -> dict[str, str]:
+    """Path values naming existing objects of the Lhasa base (and the persona's user)."""
+    return {
+        "base_id": str(world.bases["dsj"].id),
+        "startup_id": str(world.startups["dsj"].id),
+        "bureau_id": str(world.bureaus["lhasa"].id),
+        "user_id": str(world.users[persona].id),
+        "membership_id": str(world.memberships[persona].id),
+        "event_id": "1",
+        "region_code": "540102",
+    }
 
 
 async def _call(client: Browser | httpx.AsyncClient, case: RouteCase, url: str) -> httpx.Response:
@@ -101,15 +112,7 @@ async def test_it_hides_foreign_objects_on_every_route_for_every_role(
 
 
 async def test_it_refuses_every_private_route_to_anonymous_visitors(app, world: World, anonymous: Browser, api):
-    values = {
-        "base_id": str(world.bases["dsj"].id),
-        "startup_id": str(world.startups["dsj"].id),
-        "bureau_id": str(world.bureaus["lhasa"].id),
-        "user_id": str(world.users["admin"].id),
-        "membership_id": str(world.memberships["admin"].id),
-        "event_id": "1",
-        "region_code": "540102",
-    }
+    values = dsj_values(world, "admin")
     checked = 0
     for case in route_cases(app):
         if (case.method, case.path) in PUBLIC:
@@ -129,15 +132,7 @@ async def test_it_refuses_every_private_route_to_anonymous_visitors(app, world: 
 
 async def test_it_rejects_unsafe_html_requests_without_csrf_token(app, world: World, login):
     browser = await login("admin")
-    values = {
-        "base_id": str(world.bases["dsj"].id),
-        "startup_id": str(world.startups["dsj"].id),
-        "bureau_id": str(world.bureaus["lhasa"].id),
-        "user_id": str(world.users["founder_dsj"].id),
-        "membership_id": str(world.memberships["founder_dsj"].id),
-        "event_id": "1",
-        "region_code": "540102",
-    }
+    values = dsj_values(world, "founder_dsj")
     checked = 0
     for case in route_cases(app):
         if case.method == "GET" or case.is_api:
