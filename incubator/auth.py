@@ -19,6 +19,8 @@ from incubator.passwords import hash_password, needs_rehash, policy_error, verif
 from incubator.settings import get_settings
 
 SESSION_COOKIE = "incubator_session"
+# What a session or token row needs loaded to build its principal in one query.
+CREDENTIAL_RELATED = ("user", "membership", "membership__bureau", "membership__base", "membership__startup")
 TOKEN_PREFIX = "inc_"  # noqa: S105 - a visible prefix, not a secret
 
 
@@ -111,11 +113,7 @@ async def authenticate(username: str, password: str, address: str) -> User:
 
 async def memberships_of(user_id: int) -> list[Membership]:
     """A user's own memberships, with what a principal needs loaded."""
-    return (
-        await Membership.filter(user_id=user_id)
-        .select_related("bureau", "base", "startup", "startup__base")
-        .order_by("id")
-    )
+    return await Membership.filter(user_id=user_id).select_related("bureau", "base", "startup").order_by("id")
 
 
 async def start_session(user: User, address: str) -> str:
@@ -148,9 +146,7 @@ async def principal_of_user(user: User, membership: Membership | None, address: 
 
 async def session_principal(key: str, address: str) -> tuple[UserSession, Principal] | None:
     """The live session for a key and its principal, or None."""
-    session = await UserSession.get_or_none(key_hash=digest(key)).select_related(
-        "user", "membership", "membership__bureau", "membership__base", "membership__startup"
-    )
+    session = await UserSession.get_or_none(key_hash=digest(key)).select_related(*CREDENTIAL_RELATED)
     if session is None:
         return None
     now = _now()
@@ -169,8 +165,7 @@ async def session_principal(key: str, address: str) -> tuple[UserSession, Princi
             return None
         session.membership = membership
         await session.save(update_fields=["membership_id"])
-        membership = await Membership.get(id=membership.id).select_related(*MEMBERSHIP_RELATED)
-        return session, principal_for(membership, address=address)
+        return session, await principal_of_user(session.user, membership, address)
     membership.user = session.user
     return session, principal_for(membership, address=address)
 
@@ -247,9 +242,7 @@ async def issue_token(user: User, name: str = "", membership_id: int | None = No
 
 async def token_principal(raw: str, address: str) -> tuple[ApiToken, Principal]:
     """The principal of a bearer token; expired, revoked or unknown tokens are refused."""
-    token = await ApiToken.get_or_none(token_hash=digest(raw)).select_related(
-        "user", "membership", "membership__bureau", "membership__base", "membership__startup"
-    )
+    token = await ApiToken.get_or_none(token_hash=digest(raw)).select_related(*CREDENTIAL_RELATED)
     now = _now()
     if (
         token is None

@@ -34,7 +34,7 @@ def id_number_error(value: str, *, today: dt.date | None = None) -> str | None:
     if not ID_PATTERN.match(number):
         return N_("An ID number has 18 characters: 17 digits and a digit or X.")
     try:
-        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        birth = birth_date_of(number)
     except ValueError:
         return N_("The birth date in this ID number does not exist.")
     if birth < dt.date(1900, 1, 1) or birth > (today or china_today()):

@@ -137,8 +137,8 @@ class RequestContext:
                 state.update(principal=principal, api_token=token)
             elif authorization:
                 raise Unauthorized()
-            set_locale(negotiate(None, headers.get("accept-language")))
             state["locale"] = negotiate(None, headers.get("accept-language"))
+            set_locale(state["locale"])
             return await self._buffer_json(scope, receive, headers)
 
         cookie = cookies[auth.SESSION_COOKIE].value if auth.SESSION_COOKIE in cookies else None
