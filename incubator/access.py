@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from incubator.errors import Forbidden, NotFound
-from incubator.models import Membership, Role, Scope
+from incubator.models import Membership, Role, Scope, related_model
 from incubator.regions import subtree_filter
 
 M = TypeVar("M", bound=Model)
@@ -94,6 +95,8 @@ def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
     role = principal.role.value
     if role not in scope.roles:
         return _nothing(query)
+    if scope.via:
+        return query.filter(Q(*(_linked(principal, model, name) for name in scope.via), join_type="OR"))
     filters: dict[str, Any] | None = None
     if not (scope.region or scope.base or scope.startup):
         # Reference data with no tenancy (regions) is readable by every listed role.
@@ -110,6 +113,14 @@ def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
     if filters is None:
         return _nothing(query)
     return query.filter(**filters)
+
+
+def _linked(principal: Principal, model: type[Model], relation: str) -> Q:
+    """Rows pointed at by a visible row of the reverse relation `relation`."""
+    field = model._meta.fields_map[relation]
+    linked = related_model(model, relation)
+    column: str = field.relation_field  # type: ignore[attr-defined]
+    return Q(pk__in=Subquery(visible(principal, linked).values(column)))
 
 
 async def get_visible(principal: Principal, model: type[M], pk: Any, *, related: tuple[str, ...] = ()) -> M:

@@ -16,7 +16,9 @@ class Scope:
 
     Each entry is a Tortoise filter path: `region` to a GB/T 2260 code, `base` to a base id,
     `startup` to a startup id. `roles` lists the non-admin roles that may see rows at all;
-    `founder_by_base` lets a founder read rows of their own startup's base.
+    `founder_by_base` lets a founder read rows of their own startup's base. `via` names
+    reverse relations: a row with no tenancy of its own (a person, shared across bases) is
+    visible when a visible row of one of those relations points at it.
     """
 
     roles: frozenset[str] = field(default_factory=frozenset)
@@ -24,6 +26,7 @@ class Scope:
     base: str | None = None
     startup: str | None = None
     founder_by_base: bool = False
+    via: tuple[str, ...] = ()
 
 
 class Role(StrEnum):
@@ -298,3 +301,24 @@ class InstallationSetting(Model):
 
     class Meta:
         table = "installation_setting"
+
+
+class StoredFile(Model):
+    """An uploaded file (signed agreement, evidence), kept under var/files by its SHA-256.
+
+    It has no scope of its own: it is read only through the record it belongs to.
+    """
+
+    id = fields.IntField(primary_key=True)
+    sha256 = fields.CharField(max_length=64, db_index=True)
+    size = fields.IntField()
+    content_type = fields.CharField(max_length=100)
+    filename = fields.CharField(max_length=200)
+    base_id = fields.IntField(null=True)
+    uploaded_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    scope = Scope()
+
+    class Meta:
+        table = "stored_file"
