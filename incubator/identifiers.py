@@ -66,3 +66,14 @@ def uscc_error(value: str) -> str | None:
     if uscc_check_char(code[:17]) != code[17]:
         return N_("The check character of this credit code is wrong; please check each character.")
     return None
+
+
+def compose_id_number(region_code: str, birth: dt.date, sequence: int) -> str:
+    """A well-formed ID number (for demo and synthetic data): sequence 0-999, odd for men."""
+    first17 = f"{region_code}{birth:%Y%m%d}{sequence % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+def compose_uscc(first17: str) -> str:
+    """A well-formed credit code from its first 17 characters (for demo and synthetic data)."""
+    return first17 + uscc_check_char(first17)

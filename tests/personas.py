@@ -4,6 +4,7 @@ founders). Personas get logged-in browsers and API tokens."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,9 +16,24 @@ from starlette.applications import Starlette
 
 from incubator import auth
 from incubator.demo import load_regions
+from incubator.identifiers import compose_id_number
 from incubator.models import Base, BaseKind, BaseLevel, Bureau, Membership, Region, RegionLevel, Role, User
 from incubator.passwords import hash_password
-from tenants.models import LegalForm, Startup, StartupStatus
+from incubator.pii import seal_id_number
+from tenants.models import (
+    BasePerson,
+    Founder,
+    FounderRole,
+    Lease,
+    LeaseSpace,
+    LegalForm,
+    Person,
+    Sex,
+    Space,
+    SpaceKind,
+    Startup,
+    StartupStatus,
+)
 from tests.clients import Browser, http_client
 
 PASSWORD = "demo1234"
@@ -35,6 +51,58 @@ class World:
     startups: dict[str, Startup] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     memberships: dict[str, Membership] = field(default_factory=dict)
+    # Keyed by startup key: the founding person, their founder row and the startup's lease.
+    persons: dict[str, Person] = field(default_factory=dict)
+    founders: dict[str, Founder] = field(default_factory=dict)
+    leases: dict[str, Lease] = field(default_factory=dict)
+    # Keyed by base key: one space each (spaces of leases are found through the lease).
+    spaces: dict[str, Space] = field(default_factory=dict)
+
+
+# startup key -> (founder's name, region code of the ID number, birth date, sequence)
+FOUNDING_PEOPLE: dict[str, tuple[str, str, dt.date, int]] = {
+    "dsj": ("次仁卓玛", "540102", dt.date(1998, 3, 14), 22),
+    "chamdo": ("阿琼", "540302", dt.date(1999, 8, 2), 46),
+    "dsj_sibling": ("王建国", "510104", dt.date(1995, 11, 30), 13),
+    "chamdo_sibling": ("扎西平措", "540321", dt.date(1990, 1, 9), 35),
+    "qinghai": ("马晓燕", "630102", dt.date(1996, 6, 21), 28),
+}
+SPACE_CODES = {"dsj": "A-203", "chamdo": "工位-17", "qinghai": "Q-101"}
+
+
+def id_number_of(startup_key: str) -> str:
+    """The (valid) ID number of a startup's founding person in the test world."""
+    _name, region, birth, sequence = FOUNDING_PEOPLE[startup_key]
+    return compose_id_number(region, birth, sequence)
+
+
+async def create_person(name: str, number: str, *, base: Base | None = None, **extra: object) -> Person:
+    sealed = seal_id_number(number)
+    person = await Person.create(
+        id_index=sealed.index,
+        id_cipher=sealed.cipher,
+        id_masked=sealed.masked,
+        name=name,
+        birth_date=dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+        sex=Sex.MALE if int(number[16]) % 2 else Sex.FEMALE,
+        hukou_region_code=number[:6],
+        **extra,
+    )
+    if base is not None:
+        await BasePerson.create(base=base, person=person)
+    return person
+
+
+def object_values(world: World, base_key: str, startup_key: str) -> dict[str, str]:
+    """Path values naming the objects of one base and one startup of the world."""
+    return {
+        "base_id": str(world.bases[base_key].id),
+        "startup_id": str(world.startups[startup_key].id),
+        "person_id": str(world.persons[startup_key].id),
+        "founder_id": str(world.founders[startup_key].id),
+        "lease_id": str(world.leases[startup_key].id),
+        "space_id": str(world.spaces[base_key].id),
+    }
 
 
 # persona name -> (role, where)
@@ -109,6 +177,34 @@ async def build_world() -> World:
         legal_form=LegalForm.LIMITED_COMPANY,
         status=StartupStatus.INCUBATING,
     )
+    for key, startup in world.startups.items():
+        base_key = key.removesuffix("_sibling")
+        name, _region, _birth, _seq = FOUNDING_PEOPLE[key]
+        person = await create_person(name, id_number_of(key), base=world.bases[base_key], is_graduate=True)
+        world.persons[key] = person
+        world.founders[key] = await Founder.create(
+            startup=startup, person=person, role=FounderRole.LEGAL_REPRESENTATIVE, joined_on=dt.date(2024, 3, 1)
+        )
+        space = await Space.create(
+            base=world.bases[base_key],
+            code=SPACE_CODES[base_key] if key == base_key else f"{SPACE_CODES[base_key]}-2",
+            kind=SpaceKind.OFFICE,
+            area_m2=Decimal("20.00"),
+            list_rent=Decimal("1200.00"),
+        )
+        if key == base_key:
+            world.spaces[base_key] = space
+        lease = await Lease.create(
+            base=world.bases[base_key],
+            startup=startup,
+            start_on=dt.date(2025, 1, 1),
+            end_on=dt.date(2027, 12, 31),
+            occupied_until=dt.date(2027, 12, 31),
+            list_rent=Decimal("1200.00"),
+            monthly_rent=Decimal("1000.00"),
+        )
+        await LeaseSpace.create(lease=lease, space=space, list_rent=Decimal("1200.00"))
+        world.leases[key] = lease
     for name, (role, where) in PERSONAS.items():
         user = await User.create(
             username=name.replace("_", "."), display_name=f"Persona {name}", password_hash=password_hash()

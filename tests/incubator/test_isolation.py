@@ -13,7 +13,7 @@ import httpx
 from incubator import audit
 from incubator.models import AuditEvent
 from tests.clients import Browser
-from tests.personas import PERSONAS, World
+from tests.personas import PERSONAS, World, object_values
 from tests.routes_walk import PUBLIC, RouteCase, route_cases
 
 # The base each non-admin persona must never see into.
@@ -35,9 +35,10 @@ async def foreign_values(world: World, persona: str) -> tuple[dict[str, str], li
     base_key = FOREIGN_BASE[persona]
     if persona.startswith("founder_"):
         # A founder must not see even a sibling startup in the same base.
-        startup = world.startups[persona.removeprefix("founder_") + "_sibling"]
+        startup_key = persona.removeprefix("founder_") + "_sibling"
     else:
-        startup = world.startups[base_key]
+        startup_key = base_key
+    startup = world.startups[startup_key]
     if persona.startswith("bureau_"):
         bureau = world.bureaus[BUREAU_OF_BASE[base_key]]
     else:
@@ -47,8 +48,7 @@ async def foreign_values(world: World, persona: str) -> tuple[dict[str, str], li
         None, "test.foreign", base, base_id=base.id, region_code=REGION_OF_BASE[base_key], after={"secret": "x"}
     )
     values = {
-        "base_id": str(base.id),
-        "startup_id": str(startup.id),
+        **object_values(world, base_key, startup_key),
         "bureau_id": str(bureau.id),
         "user_id": str(world.users["admin"].id),
         "membership_id": str(world.memberships["admin"].id),
@@ -56,15 +56,22 @@ async def foreign_values(world: World, persona: str) -> tuple[dict[str, str], li
         # Regions are reference data every role reads; changing them is the admin's.
         "region_code": REGION_OF_BASE[base_key],
     }
-    secrets = [base.name, startup.name, bureau.name, world.users["admin"].display_name]
+    secrets = [
+        base.name,
+        startup.name,
+        bureau.name,
+        world.users["admin"].display_name,
+        world.persons[startup_key].name,
+        world.persons[startup_key].id_masked,
+        world.spaces[base_key].code,
+    ]
     return values, secrets
 
 
 def dsj_values(world: World, persona: str) -> dict[str, str]:
     """Path values naming existing objects of the Lhasa base (and the persona's user)."""
     return {
-        "base_id": str(world.bases["dsj"].id),
-        "startup_id": str(world.startups["dsj"].id),
+        **object_values(world, "dsj", "dsj"),
         "bureau_id": str(world.bureaus["lhasa"].id),
         "user_id": str(world.users[persona].id),
         "membership_id": str(world.memberships[persona].id),

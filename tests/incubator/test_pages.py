@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from incubator import audit
-from tests.personas import PERSONAS, World
+from tests.personas import PERSONAS, World, object_values
 from tests.routes_walk import route_cases
 
 CATALOG = Path(__file__).resolve().parents[2] / "incubator/locale/zh_CN/LC_MESSAGES/messages.po"
@@ -53,8 +53,7 @@ async def test_it_renders_every_page_for_every_role_in_both_languages(app, world
         event = await audit.record(None, "test.page", region_code=world.bases[base_key].region_id, object_type="Base")
         startup_key = base_key
         values = {
-            "base_id": str(world.bases[base_key].id),
-            "startup_id": str(world.startups[startup_key].id),
+            **object_values(world, base_key, startup_key),
             "bureau_id": str(world.bureaus[OWN_BUREAU.get(persona, "lhasa")].id),
             "user_id": str(world.users[persona].id),
             "membership_id": str(world.memberships[persona].id),

@@ -9,7 +9,6 @@ from incubator.access import get_visible
 from incubator.models import Role
 from incubator.pages import page_principal
 from incubator.templating import render
-from tenants import labels as _labels  # noqa: F401 - registers display names
 from tenants.models import Startup
 
 

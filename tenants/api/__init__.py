@@ -1,0 +1,1 @@
+"""Api of tenants/, one module per area."""

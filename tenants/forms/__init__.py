@@ -1,0 +1,1 @@
+"""Forms of tenants/, one module per area."""

@@ -1,0 +1,1 @@
+"""Services of tenants/, one module per area."""

@@ -1,0 +1,1 @@
+"""Views of tenants/, one module per area."""
