@@ -141,6 +141,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "bureau.manage": frozenset({Role.ADMIN}),
     "user.manage": frozenset({Role.ADMIN}),
     "audit.browse": frozenset({Role.ADMIN, Role.BUREAU}),
+    # Base figures: founders see their startup, not the base's performance.
+    "figures.view": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR}),
+    "figures.compare": frozenset({Role.ADMIN, Role.BUREAU}),
+    "standard.manage": frozenset({Role.ADMIN}),
+    # Bureaus review and audit; they do not edit a base's records.
+    "startup.manage": frozenset({Role.OPERATOR}),
+    "startup.contact": frozenset({Role.OPERATOR, Role.FOUNDER}),
+    "person.register": frozenset({Role.OPERATOR}),
+    "person.edit": frozenset({Role.OPERATOR}),
+    # Full ID numbers: bureau officers, and operators of a base the person is linked to.
+    "person.reveal": frozenset({Role.BUREAU, Role.OPERATOR}),
 }
 
 

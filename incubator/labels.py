@@ -57,3 +57,14 @@ def role(value: str | Enum) -> str:
 def choices(kind: str) -> list[tuple[str, str]]:
     """(value, translated label) pairs for a select field."""
     return [(value, gettext(text)) for value, text in LABELS[kind].items()]
+
+
+class LabelOf:
+    """An enumeration value shown by its label in the locale in force when it is formatted
+    (for message parameters, which are rendered after the service raised)."""
+
+    def __init__(self, kind: str, value: str | Enum) -> None:
+        self.kind, self.value = kind, value
+
+    def __str__(self) -> str:
+        return label(self.kind, self.value)
