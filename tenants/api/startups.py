@@ -20,7 +20,7 @@ from incubator.apikit import (
     schema,
 )
 from incubator.audit import jsonable
-from incubator.errors import ValidationFailed
+from incubator.errors import Forbidden, ValidationFailed
 from incubator.formatting import today
 from incubator.i18n import N_
 from incubator.models import Base
@@ -230,8 +230,11 @@ async def patch_startup(request: Request) -> JSONResponse:
     body = body_of(request)
     if not isinstance(body, dict):
         raise ValidationFailed({"__all__": N_("The request body must be an object.")})
+    contact_only = not can(principal, "startup.manage")
+    if contact_only and set(body) - set(CONTACT_FIELDS):
+        raise Forbidden()
     merged = {k: v for k, v in jsonable(startup_json(startup)).items() if v is not None} | body
-    if can(principal, "startup.manage"):
+    if not contact_only:
         startup = await service.update_startup(principal, startup, parse_startup(merged, today=today()))
     else:
         startup = await service.update_contact(principal, startup, parse_contact(merged))
