@@ -5,8 +5,9 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from tenants import labels as _labels  # noqa: F401 - registers display names
+from tenants.api import figures as figure_api
 from tenants.api import startups as startup_api
-from tenants.views import people, startups
+from tenants.views import figures, people, startups
 
 GET, POST = ["GET"], ["POST"]
 
@@ -40,7 +41,13 @@ startup_routes: list[BaseRoute] = [
 space_routes: list[BaseRoute] = []
 
 # -- base figures and recognition standards ---------------------------------------------
-figure_routes: list[BaseRoute] = []
+figure_routes: list[BaseRoute] = [
+    Route("/bases/{base_id:int}/figures", figures.base_figures, methods=GET),
+    Route("/region/figures", figures.region_figures, methods=GET),
+    Route("/standards", figures.standards, methods=GET),
+    Route("/admin/standards", figures.standard_create, methods=POST),
+    Route("/api/v1/bases/{base_id:int}/figures", figure_api.get_base_figures, methods=GET),
+]
 
 # -- spreadsheet import and export ------------------------------------------------------
 transfer_routes: list[BaseRoute] = []

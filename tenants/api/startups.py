@@ -11,6 +11,7 @@ from incubator.access import can, get_visible, require, visible
 from incubator.apikit import (
     NULLABLE_STRING,
     PAGE_PARAMS,
+    SCHEMAS,
     ApiResponse,
     api_principal,
     body_of,
@@ -51,6 +52,14 @@ STARTUP_INPUT = schema(
             "description": {"type": "string", "maxLength": 2000},
             "applied_on": NULLABLE_DATE,
         },
+    },
+)
+STARTUP_PATCH = schema(
+    "StartupPatch",
+    {
+        "type": "object",
+        "description": "Only the fields to change; founders may send only contact_* fields",
+        "properties": SCHEMAS["StartupInput"]["properties"],
     },
 )
 STARTUP = schema(
@@ -219,7 +228,7 @@ async def get_startup(request: Request) -> JSONResponse:
 @operation(
     "Change a startup (founders: contact details only)",
     tags=("startups",),
-    request=STARTUP_INPUT,
+    request=STARTUP_PATCH,
     response=STARTUP,
     errors=(403, 404, 422),
 )
