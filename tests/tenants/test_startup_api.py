@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from incubator.identifiers import compose_id_number
 from incubator.models import AuditEvent
-from tenants.models import Person, Startup
+from tenants.models import Person, Startup, StartupEvent
 from tests.personas import World, id_number_of
 from tests.tenants.test_startups import FORM, USCC
 
@@ -24,9 +25,7 @@ async def test_it_lists_startups_in_scope_with_filters(token_for, world: World):
     bad = await bureau.get("/api/v1/startups?status=sleeping")
     assert bad.status_code == 422 and "status" in bad.json()["error"]["fields"]
     founder = await token_for("founder_chamdo")
-    assert [s["id"] for s in (await founder.get("/api/v1/startups")).json()["items"]] == [
-        world.startups["chamdo"].id
-    ]
+    assert [s["id"] for s in (await founder.get("/api/v1/startups")).json()["items"]] == [world.startups["chamdo"].id]
 
 
 async def test_it_creates_and_patches_a_startup(token_for, world: World):
@@ -62,12 +61,12 @@ async def test_it_moves_a_startup_through_its_lifecycle(token_for, world: World)
     wrong = await operator.post(url, json={"to": "graduated", "on": "2025-01-01"})
     assert wrong.status_code == 422
     assert wrong.json()["error"]["fields"]["to"] == "处于“申请入驻”状态的企业不能变更为“毕业”。"
-    admitted = await operator.post(url, json={"to": "incubating", "on": "2025-01-01", "incubation_ends_on": "2026-12-31"})
+    admitted = await operator.post(
+        url, json={"to": "incubating", "on": "2025-01-01", "incubation_ends_on": "2026-12-31"}
+    )
     assert admitted.status_code == 200
     assert (admitted.json()["status"], admitted.json()["incubation_ends_on"]) == ("incubating", "2026-12-31")
-    english = await operator.post(
-        url, json={"to": "exited", "on": "2025-02-01"}, headers={"Accept-Language": "en"}
-    )
+    english = await operator.post(url, json={"to": "exited", "on": "2025-02-01"}, headers={"Accept-Language": "en"})
     assert english.status_code == 422 and english.json()["error"]["fields"]["reason"] == "This field is required."
     assert await AuditEvent.filter(action="startup.admitted").count() == 1
 
@@ -75,7 +74,13 @@ async def test_it_moves_a_startup_through_its_lifecycle(token_for, world: World)
 async def test_it_finds_or_creates_people_by_id_number(token_for, world: World):
     operator = await token_for("operator_dsj")
     number = compose_id_number("542621", dt.date(1997, 7, 1), 17)
-    body = {"id_number": number, "name": "格桑曲珍", "is_graduate": True, "school": "西藏农牧学院", "graduation_year": 2019}
+    body = {
+        "id_number": number,
+        "name": "格桑曲珍",
+        "is_graduate": True,
+        "school": "西藏农牧学院",
+        "graduation_year": 2019,
+    }
     created = await operator.post("/api/v1/people", json=body)
     assert created.status_code == 201
     person = created.json()
@@ -98,3 +103,18 @@ async def test_it_finds_or_creates_people_by_id_number(token_for, world: World):
     founder = await token_for("founder_dsj")
     assert (await founder.post("/api/v1/people", json=body)).status_code == 403
     assert (await founder.get(f"/api/v1/people/{person['id']}")).status_code == 404
+
+
+async def test_it_lets_exactly_one_of_many_simultaneous_admissions_through(token_for, world: World, is_postgres):
+    operator = await token_for("operator_chamdo")
+    applicant = world.startups["chamdo_sibling"]
+    body = {"to": "incubating", "on": "2025-01-01"}
+    responses = await asyncio.gather(
+        *(operator.post(f"/api/v1/startups/{applicant.id}/transitions", json=body) for _ in range(20))
+    )
+    statuses = sorted(r.status_code for r in responses)
+    if is_postgres:  # row locks make this exact; SQLite serialises writers anyway
+        assert statuses == [200] + [422] * 19
+    assert statuses.count(200) == 1
+    assert await AuditEvent.filter(action="startup.admitted").count() == 1
+    assert await StartupEvent.filter(startup_id=applicant.id, to_status="incubating").count() == 1
