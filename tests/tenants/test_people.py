@@ -96,7 +96,11 @@ async def test_it_rejects_bad_founders_and_stores_nothing(login, world: World):
         (founder_form(school=""), "school", "必填项"),
         (founder_form(graduation_year="1900"), "graduation_year", "1950"),
         (founder_form(role="legal_representative"), "role", "已有法定代表人"),
-        (founder_form(id_number=id_number_of("dsj"), name=world.persons["dsj"].name), "id_number", "已是该企业的创业者"),
+        (
+            founder_form(id_number=id_number_of("dsj"), name=world.persons["dsj"].name),
+            "id_number",
+            "已是该企业的创业者",
+        ),
         (founder_form(joined_on="2999-01-01"), "joined_on", "不能晚于今天"),
     ]
     counts = (await Person.all().count(), await Founder.all().count(), await BasePerson.all().count())
