@@ -3,6 +3,7 @@
 Tortoise finds models by the names this package exports.
 """
 
+from tenants.models.jobs import ContractKind, CountingRule, Employment, Verification, month_index
 from tenants.models.people import BasePerson, Person, Sex
 from tenants.models.spaces import (
     BillingCycle,
@@ -29,6 +30,9 @@ from tenants.models.startups import (
 __all__ = [
     "BasePerson",
     "BillingCycle",
+    "ContractKind",
+    "CountingRule",
+    "Employment",
     "ExitReason",
     "Founder",
     "FounderRole",
@@ -48,4 +52,6 @@ __all__ = [
     "Startup",
     "StartupEvent",
     "StartupStatus",
+    "Verification",
+    "month_index",
 ]

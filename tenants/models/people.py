@@ -42,9 +42,13 @@ class Person(Model):
 
     registrations: fields.ReverseRelation[BasePerson]
     founder_roles: fields.ReverseRelation[Model]
+    employments: fields.ReverseRelation[Model]
 
-    # Visible through the bases that registered the person and the startups they found.
-    scope = Scope(roles=frozenset({"bureau", "operator", "founder"}), via=("registrations", "founder_roles"))
+    # Visible through the bases that registered the person and the startups they found or work for.
+    scope = Scope(
+        roles=frozenset({"bureau", "operator", "founder"}),
+        via=("registrations", "founder_roles", "employments"),
+    )
 
     class Meta:
         table = "person"
