@@ -152,6 +152,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "person.edit": frozenset({Role.OPERATOR}),
     # Full ID numbers: bureau officers, and operators of a base the person is linked to.
     "person.reveal": frozenset({Role.BUREAU, Role.OPERATOR}),
+    "roster.manage": frozenset({Role.OPERATOR, Role.FOUNDER}),
+    "counting_rule.manage": frozenset({Role.ADMIN, Role.BUREAU}),
 }
 
 

@@ -148,7 +148,7 @@ class PersonInput:
         }
 
 
-def _person(form: FormReader, *, today: dt.date, with_id: bool) -> PersonInput:
+def read_person(form: FormReader, *, today: dt.date, with_id: bool) -> PersonInput:
     number = ""
     if with_id:
         number = normalise_id_number(form.text("id_number", max_length=18))
@@ -182,7 +182,7 @@ def _person(form: FormReader, *, today: dt.date, with_id: bool) -> PersonInput:
 
 def parse_person(data: Mapping[str, Any] | None, *, today: dt.date, with_id: bool = True) -> PersonInput:
     form = FormReader(data)
-    person = _person(form, today=today, with_id=with_id)
+    person = read_person(form, today=today, with_id=with_id)
     form.done()
     return person
 
@@ -196,7 +196,7 @@ class FounderInput:
 
 def parse_founder(data: Mapping[str, Any] | None, *, today: dt.date) -> FounderInput:
     form = FormReader(data)
-    person = _person(form, today=today, with_id=True)
+    person = read_person(form, today=today, with_id=True)
     role = form.choice("role", FounderRole)
     joined_on = form.date("joined_on", not_after=today)
     form.done()

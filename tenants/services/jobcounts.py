@@ -5,6 +5,7 @@ base and at region level. Each figure is split by category and by declared / ver
 comes with the counting rule (统计口径) it was computed under.
 """
 
+# ruff: noqa: S608 - statements are assembled from fixed fragments; every value is a bound parameter
 from __future__ import annotations
 
 import datetime as dt

@@ -55,6 +55,12 @@ async def register_person(principal: Principal, base: Base, data: PersonInput) -
     Call inside the caller's transaction when it is part of a larger change.
     """
     require(principal, "person.register")
+    return await link_person(principal, base, data)
+
+
+async def link_person(principal: Principal, base: Base, data: PersonInput) -> PersonLink:
+    """register_person without its permission check, for services that checked their own
+    (a founder adding an employee to the roster)."""
     async with in_transaction():
         person = await Person.filter(id_index=id_index(data.id_number)).first()
         created = person is None
