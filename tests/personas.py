@@ -15,6 +15,7 @@ import pytest
 from starlette.applications import Starlette
 
 from incubator import auth
+from incubator.access import MEMBERSHIP_RELATED, Principal, principal_for
 from incubator.demo import load_regions
 from incubator.identifiers import compose_id_number
 from incubator.models import Base, BaseKind, BaseLevel, Bureau, Membership, Region, RegionLevel, Role, User
@@ -256,3 +257,9 @@ async def token_for(app: Starlette, world: World) -> AsyncIterator[Callable[[str
     yield as_persona
     for client in clients:
         await client.aclose()
+
+
+async def principal_of(world: World, name: str) -> Principal:
+    """The principal of a persona, for calling services directly."""
+    membership = await Membership.get(id=world.memberships[name].id).select_related(*MEMBERSHIP_RELATED)
+    return principal_for(membership, address="127.0.0.1")
