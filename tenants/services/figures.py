@@ -25,6 +25,7 @@ from incubator.i18n import N_
 from incubator.models import Base, BaseLevel
 from tenants.forms.figures import PERCENT_MEASURES, StandardInput
 from tenants.models import (
+    Employment,
     ExitReason,
     LeaseSpace,
     RecognitionStandard,
@@ -34,6 +35,7 @@ from tenants.models import (
     Startup,
     StartupEvent,
     StartupStatus,
+    Verification,
 )
 
 HUNDRED = Decimal(100)
@@ -60,7 +62,10 @@ RULES: dict[str, str] = {
     "startups_incubated": N_(
         "Startups admitted on or before 31 December of the year that had not left before 1 January of the year."
     ),
-    "jobs_absorbed": N_("People employed by the base's startups during the year, from the real-name job roster."),
+    "jobs_absorbed": N_(
+        "Distinct people on the real-name job roster of the base's startups at any time in the year up to the "
+        "reference day, as declared (entries a bureau audit rejected are left out)."
+    ),
     "success_rate": N_(
         "Cohort: startups admitted at least 12 months before the reference day. Successful: graduated, or still "
         "incubating on that day (trading normally, not exited). Rate = successful ÷ cohort."
@@ -87,7 +92,6 @@ NO_SPACE = N_("The base has no space in service.")
 MISSING: dict[str, str] = {
     "occupancy_units": NO_SPACE,
     "occupancy_area": NO_SPACE,
-    "jobs_absorbed": N_("Counted from the job roster once it is kept."),
     "success_rate": N_("No startup was admitted 12 months or more before the reference day."),
     "on_time_exit_rate": N_("No incubation term ended in the year up to the reference day."),
     "years_operating": N_("The base's opening date is not recorded."),
@@ -234,6 +238,7 @@ async def _figures_of(bases: Sequence[Base], *, year: int, day: dt.date) -> list
     lifecycle = await _lifecycle_counts(ids, first=first, last=last, day=day)
     events = await _event_counts(ids, first=first, last=last)
     spaces = await _space_counts(ids, day=day)
+    jobs = await _job_counts(ids, first=first, last=min(last, day))
     standards = await standards_in_force(COMPARED_LEVEL, day)
     return [
         _assemble(
@@ -244,10 +249,24 @@ async def _figures_of(bases: Sequence[Base], *, year: int, day: dt.date) -> list
             lifecycle=lifecycle.get(base.id, {}),
             events=events.get(base.id, []),
             spaces=spaces.get(base.id, {}),
+            jobs=jobs.get(base.id, 0),
             standards=standards,
         )
         for base in bases
     ]
+
+
+async def _job_counts(ids: list[int], *, first: dt.date, last: dt.date) -> dict[int, int]:
+    """Distinct persons on each base's roster at any time in [first, last] (not rejected by an audit)."""
+    rows = (
+        await Employment.filter(base_id__in=ids, hired_on__lte=last)
+        .filter(Q(left_on=None) | Q(left_on__gte=first))
+        .exclude(verification=Verification.REJECTED)
+        .group_by("base_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .values("base_id", "n")
+    )
+    return {row["base_id"]: int(row["n"]) for row in rows}
 
 
 async def _status_counts(ids: list[int]) -> dict[int, dict[StartupStatus, int]]:
@@ -350,6 +369,7 @@ def _assemble(
     lifecycle: dict[str, Any],
     events: list[dict[str, Any]],
     spaces: dict[str, Any],
+    jobs: int,
     standards: dict[StandardMeasure, RecognitionStandard],
 ) -> BaseFigures:
     admitted = graduated = 0
@@ -374,8 +394,7 @@ def _assemble(
     }
     counts: dict[str, Decimal | None] = {
         "startups_incubated": _number(lifecycle.get("in_incubation")),
-        # The job roster arrives with a later issue: no figure rather than a made-up one.
-        "jobs_absorbed": None,
+        "jobs_absorbed": Decimal(jobs),
         "years_operating": Decimal(whole_years(base.opened_on, day)) if base.opened_on else None,
     }
     checks = []

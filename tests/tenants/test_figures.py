@@ -190,8 +190,7 @@ async def test_it_counts_a_bases_startups_and_spaces_exactly(world: World):
     years = result.check("years_operating")
     assert years.value == 3 and years.met is True
     jobs = result.check("jobs_absorbed")
-    assert jobs.value is None and jobs.met is None
-    assert jobs.missing == "Counted from the job roster once it is kept."
+    assert jobs.value == 0 and jobs.met is False  # nobody on the roster yet
     assert jobs.standard is not None and jobs.standard.minimum == Decimal("300.00")
 
 
@@ -238,7 +237,6 @@ async def test_it_gives_no_figure_with_its_reason_when_nothing_is_counted(world:
     assert missing == {
         "occupancy_area": "The base has no space in service.",
         "occupancy_units": "The base has no space in service.",
-        "jobs_absorbed": "Counted from the job roster once it is kept.",
         "success_rate": "No startup was admitted 12 months or more before the reference day.",
         "on_time_exit_rate": "No incubation term ended in the year up to the reference day.",
         "years_operating": "The base's opening date is not recorded.",
@@ -327,7 +325,7 @@ async def test_it_shows_the_figures_page_with_rules_standards_and_bars(
     assert "≥ 60%" in html and "≥ 30" in html and "≥ 3 年" in html
     assert "未达标" in html and "达标" in html
     assert "待与正式文本核对" in html and "人力资源社会保障部" in html
-    assert "建立就业花名册后据其统计" in html  # jobs: no made-up number
+    assert "实名制就业花名册" in html  # the jobs rule
     assert "统计范围：在基准日前至少 12 个月入孵的企业" in html  # the success rule
     assert '<meter class="bar"' in html and 'low="60.00"' in html
     assert 'id="flow-exited-unrecorded"' in html
@@ -395,7 +393,7 @@ async def test_it_serves_the_figures_as_json(token_for, world: World, fixed_toda
     success = by_key["success_rate"]
     assert (success["value"], success["part"], success["whole"], success["met"]) == ("57.14", "4", "7", False)
     assert success["standard"]["minimum"] == "60.00" and success["standard"]["confirmed"] is False
-    assert by_key["jobs_absorbed"]["value"] is None and by_key["jobs_absorbed"]["missing"]
+    assert by_key["jobs_absorbed"]["value"] == "0" and by_key["jobs_absorbed"]["met"] is False
     assert by_key["years_operating"]["met"] is True
     assert set(body["rules"]) >= {"by_status", "admitted", "left", "success_rate", "on_time_exit_rate"}
     founder = await token_for("founder_dsj")
@@ -491,3 +489,16 @@ async def test_it_shows_every_role_the_standards_with_sources_and_history(
         assert "认定标准" in page.text and "人力资源社会保障部" in page.text and "待与正式文本核对" in page.text
         assert "旧版认定条件" in page.text and "已被取代" in page.text and "≥ 85%" in page.text
         assert ('action="/admin/standards"' in page.text) is (persona == "admin"), persona
+
+
+async def test_it_counts_jobs_absorbed_from_the_roster_once_per_person(world: World):
+    from tests.tenants.test_jobcounts import _person, employ
+
+    shared, other, rejected = await _person(1), await _person(2), await _person(3)
+    await employ(world.startups["dsj"], shared, dt.date(2025, 3, 1))
+    await employ(world.startups["dsj_sibling"], shared, dt.date(2025, 5, 1))
+    await employ(world.startups["dsj"], other, dt.date(2024, 1, 1), dt.date(2025, 1, 1))  # left on 1 January
+    await employ(world.startups["dsj"], rejected, dt.date(2025, 3, 1), verified="rejected")
+    await employ(world.startups["dsj"], await _person(4), dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    result = await figures.base_figures(ADMIN, world.bases["dsj"], year=2025, day=dt.date(2025, 12, 31))
+    assert result.check("jobs_absorbed").value == 2
