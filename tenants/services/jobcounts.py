@@ -97,7 +97,8 @@ class Sql:
         self.values.append(value)
         if not self.postgres:
             return "?"
-        cast = "::date" if isinstance(value, dt.date) else ""
+        # Explicit types: PostgreSQL cannot infer them inside a VALUES list.
+        cast = "::date" if isinstance(value, dt.date) else "::integer" if type(value) is int else ""
         return f"${len(self.values)}{cast}"
 
     async def rows(self, sql: str) -> list[dict[str, Any]]:
@@ -233,3 +234,75 @@ async def job_counts(
         cumulative=await cumulative(target, rule, as_of),
         graduates_by_year=await graduates_by_year(target, rule, as_of),
     )
+
+
+def month_ends(last: dt.date, count: int = 24) -> list[tuple[dt.date, dt.date]]:
+    """(first day, last day) of the `count` months ending with the month of `last`, oldest first."""
+    months = []
+    year, month = last.year, last.month
+    for _ in range(count):
+        first = dt.date(year, month, 1)
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        months.append((first, min(following - dt.timedelta(days=1), last)))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def _months_cte(sql: Sql, months: list[tuple[dt.date, dt.date]]) -> str:
+    rows = ", ".join(
+        f"({sql.param(first)}, {sql.param(end)}, {sql.param(month_index(end.year, end.month))})"
+        for first, end in months
+    )
+    return f"WITH m(first_day, last_day, mi) AS (VALUES {rows})"
+
+
+def _rule_on(sql: Sql, rule: Rule) -> str:
+    """The counting rule with the insured-months test against each month's index m.mi."""
+    kinds = ", ".join(sql.param(k.value) for k in rule.contract_kinds) or "NULL"
+    employee = f"(NOT e.is_founder AND e.contract_kind IN ({kinds})"
+    if rule.min_insured_months > 0:
+        months = sql.param(rule.min_insured_months)
+        employee += (
+            f" AND e.insured_from_month IS NOT NULL AND e.insured_from_month <= m.mi - {months} + 1"
+            f" AND (e.insured_until_month IS NULL OR e.insured_until_month - e.insured_from_month + 1 >= {months})"
+        )
+    founders = "TRUE" if rule.include_founders else "FALSE"
+    return f"((e.is_founder AND {founders}) OR {employee}))"
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """One month of a series: the headcount on its last day and the jobs created in it."""
+
+    month: dt.date
+    headcount: int
+    verified: int
+    created: dict[str, int]
+
+
+async def monthly_series(target: Target, rule: Rule, last: dt.date, count: int = 24) -> list[MonthPoint]:
+    """Headcount at each month's end and jobs created in each month by category, in two queries."""
+    months = month_ends(last, count)
+    sql = Sql()
+    head_rows = await sql.rows(
+        f"{_months_cte(sql, months)} SELECT m.first_day AS month, COUNT(DISTINCT e.person_id) AS total,"
+        " COUNT(DISTINCT CASE WHEN e.verification = 'verified' THEN e.person_id END) AS verified"
+        " FROM m LEFT JOIN employment e ON e.hired_on <= m.last_day"
+        " AND (e.left_on IS NULL OR e.left_on >= m.last_day) AND e.verification <> 'rejected'"
+        f" AND {_target_where(sql, target)} AND {_rule_on(sql, rule)} GROUP BY m.first_day ORDER BY m.first_day"
+    )
+    sql = Sql()
+    categories = ", ".join(
+        f"COUNT(DISTINCT CASE WHEN e.is_{name} THEN e.person_id END) AS {name}" for name in CATEGORIES
+    )
+    created_rows = await sql.rows(
+        f"{_months_cte(sql, months)} SELECT m.first_day AS month, COUNT(DISTINCT e.person_id) AS total, {categories}"
+        " FROM m LEFT JOIN employment e ON e.hired_on BETWEEN m.first_day AND m.last_day"
+        f" AND e.verification <> 'rejected' AND {_target_where(sql, target)} AND {_rule_on(sql, rule)}"
+        " GROUP BY m.first_day ORDER BY m.first_day"
+    )
+    points = []
+    for (first, _end), head, made in zip(months, head_rows, created_rows, strict=True):
+        created = {name: int(made[name] or 0) for name in ("total", *CATEGORIES)}
+        points.append(MonthPoint(first, int(head["total"] or 0), int(head["verified"] or 0), created))
+    return points

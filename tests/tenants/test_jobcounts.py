@@ -6,7 +6,7 @@ import datetime as dt
 
 from incubator.identifiers import compose_id_number
 from tenants.models import ContractKind, CountingRule, Employment, Person, Startup, month_index
-from tenants.services.jobcounts import DEFAULT_RULE, Target, job_counts, rule_for
+from tenants.services.jobcounts import DEFAULT_RULE, Target, job_counts, monthly_series, rule_for
 from tests.personas import World, create_person
 
 D = dt.date
@@ -157,3 +157,16 @@ async def test_it_counts_cumulative_persons_since_admission(world: World):
         period_end=D(2025, 6, 30),
     )
     assert (counts.cumulative.total, counts.headcount.total) == (1, 0)
+
+
+async def test_it_builds_monthly_series_in_sql(world: World):
+    startup = world.startups["dsj"]
+    a, b = await _person(1), await _person(2, tibetan=False)
+    await employ(startup, a, D(2025, 1, 15), D(2025, 3, 10), graduate=2024)
+    await employ(startup, b, D(2025, 2, 1))
+    series = await monthly_series(Target(startup_id=startup.id), DEFAULT_RULE, D(2025, 4, 20), count=5)
+    assert [p.month for p in series] == [D(2024, 12, 1), D(2025, 1, 1), D(2025, 2, 1), D(2025, 3, 1), D(2025, 4, 1)]
+    assert [p.headcount for p in series] == [0, 1, 2, 1, 1]
+    assert [p.created["total"] for p in series] == [0, 1, 1, 0, 0]
+    assert [p.created["graduate"] for p in series] == [0, 1, 0, 0, 0]
+    assert [p.created["tibetan"] for p in series] == [0, 1, 0, 0, 0]
