@@ -6,6 +6,7 @@ from incubator.i18n import N_
 from incubator.labels import register
 from tenants.models import (
     BillingCycle,
+    ContractKind,
     ExitReason,
     FounderRole,
     Industry,
@@ -16,6 +17,7 @@ from tenants.models import (
     SpaceStatus,
     StandardMeasure,
     StartupStatus,
+    Verification,
 )
 
 register(
@@ -127,5 +129,35 @@ register(
         StandardMeasure.SUCCESS_RATE: N_("Incubation success rate (%)"),
         StandardMeasure.ON_TIME_EXIT_RATE: N_("On-time exit rate (%)"),
         StandardMeasure.YEARS_OPERATING: N_("Years in operation"),
+    },
+)
+register(
+    "contract_kind",
+    {
+        ContractKind.FIXED_TERM: N_("Labour contract, fixed term"),
+        ContractKind.OPEN_ENDED: N_("Labour contract, open-ended"),
+        ContractKind.SERVICE: N_("Service contract"),
+        ContractKind.FLEXIBLE: N_("Flexible employment"),
+        ContractKind.PUBLIC_WELFARE: N_("Public-welfare post"),
+    },
+)
+register(
+    "verification",
+    {
+        Verification.DECLARED: N_("Declared"),
+        Verification.VERIFIED: N_("Verified"),
+        Verification.REJECTED: N_("Rejected"),
+    },
+)
+register(
+    "job_category",
+    {
+        "total": N_("All"),
+        "graduate": N_("College graduates"),
+        "tibetan": N_("Tibetan household registration"),
+        "farmer_herder": N_("Farmer or herder"),
+        "veteran": N_("Veteran"),
+        "poverty_alleviated": N_("Lifted out of poverty"),
+        "disabled": N_("Person with a disability"),
     },
 )

@@ -23,6 +23,8 @@ from incubator.passwords import hash_password
 from incubator.pii import seal_id_number
 from tenants.models import (
     BasePerson,
+    ContractKind,
+    Employment,
     Founder,
     FounderRole,
     Lease,
@@ -56,6 +58,7 @@ class World:
     persons: dict[str, Person] = field(default_factory=dict)
     founders: dict[str, Founder] = field(default_factory=dict)
     leases: dict[str, Lease] = field(default_factory=dict)
+    employments: dict[str, Employment] = field(default_factory=dict)
     # Keyed by base key: one space each (spaces of leases are found through the lease).
     spaces: dict[str, Space] = field(default_factory=dict)
 
@@ -103,6 +106,7 @@ def object_values(world: World, base_key: str, startup_key: str) -> dict[str, st
         "founder_id": str(world.founders[startup_key].id),
         "lease_id": str(world.leases[startup_key].id),
         "space_id": str(world.spaces[base_key].id),
+        "employment_id": str(world.employments[startup_key].id),
     }
 
 
@@ -206,6 +210,18 @@ async def build_world() -> World:
         )
         await LeaseSpace.create(lease=lease, space=space, list_rent=Decimal("1200.00"))
         world.leases[key] = lease
+        # A past roster entry (2020), so that current figures in tests start from zero.
+        world.employments[key] = await Employment.create(
+            startup=startup,
+            person=person,
+            base_id=startup.base_id,
+            region_code=world.bases[base_key].region_id,
+            hired_on=dt.date(2020, 1, 1),
+            left_on=dt.date(2020, 12, 31),
+            contract_kind=ContractKind.FIXED_TERM,
+            is_graduate=True,
+            graduation_year=2019,
+        )
     for name, (role, where) in PERSONAS.items():
         user = await User.create(
             username=name.replace("_", "."), display_name=f"Persona {name}", password_hash=password_hash()

@@ -306,3 +306,37 @@ async def monthly_series(target: Target, rule: Rule, last: dt.date, count: int =
         created = {name: int(made[name] or 0) for name in ("total", *CATEGORIES)}
         points.append(MonthPoint(first, int(head["total"] or 0), int(head["verified"] or 0), created))
     return points
+
+
+async def by_base(region_code: str, rule: Rule, *, as_of: dt.date, start: dt.date, end: dt.date) -> dict[int, JobRow]:
+    """Headcount on `as_of` and jobs created in [start, end] for every base of a region subtree,
+    each grouped by base in one query."""
+    rows: dict[int, JobRow] = {}
+    sql = Sql()
+    where = (
+        f"{_target_where(sql, Target(region_code=region_code))} AND e.verification <> 'rejected'"
+        f" AND e.hired_on <= {sql.param(as_of)} AND (e.left_on IS NULL OR e.left_on >= {sql.param(as_of)})"
+        f" AND ({_rule_where(sql, rule, as_of)})"
+    )
+    for row in await sql.rows(
+        f"SELECT e.base_id AS base_id, {_counting_columns()} FROM employment e WHERE {where} GROUP BY e.base_id"
+    ):
+        rows.setdefault(int(row["base_id"]), JobRow()).headcount = _figure(row)
+    sql = Sql()
+    where = (
+        f"{_target_where(sql, Target(region_code=region_code))} AND e.verification <> 'rejected'"
+        f" AND e.hired_on BETWEEN {sql.param(start)} AND {sql.param(end)} AND ({_rule_where(sql, rule, end)})"
+    )
+    for row in await sql.rows(
+        f"SELECT e.base_id AS base_id, {_counting_columns()} FROM employment e WHERE {where} GROUP BY e.base_id"
+    ):
+        rows.setdefault(int(row["base_id"]), JobRow()).created = _figure(row)
+    return rows
+
+
+@dataclass
+class JobRow:
+    """One base's line on the region's comparison."""
+
+    headcount: Figure = field(default_factory=Figure)
+    created: Figure = field(default_factory=Figure)
