@@ -100,26 +100,22 @@ TRANSITION = schema(
         },
     },
 )
+PERSON_PROPERTIES: dict[str, Any] = {
+    "id_number": {"type": "string", "description": "18-character resident ID number (GB 11643-1999)"},
+    "name": {"type": "string", "maxLength": 50},
+    "phone": {"type": "string", "maxLength": 11},
+    "hukou_region_code": {"type": "string", "description": "GB/T 2260; default: from the ID number"},
+    "is_graduate": {"type": "boolean"},
+    "school": {"type": "string", "maxLength": 100},
+    "graduation_year": {"type": ["integer", "null"]},
+    "is_farmer_herder": {"type": "boolean"},
+    "is_veteran": {"type": "boolean"},
+    "is_poverty_alleviated": {"type": "boolean"},
+    "is_disabled": {"type": "boolean"},
+    "has_employment_difficulty": {"type": "boolean"},
+}
 PERSON_INPUT = schema(
-    "PersonInput",
-    {
-        "type": "object",
-        "required": ["id_number", "name"],
-        "properties": {
-            "id_number": {"type": "string", "description": "18-character resident ID number (GB 11643-1999)"},
-            "name": {"type": "string", "maxLength": 50},
-            "phone": {"type": "string", "maxLength": 11},
-            "hukou_region_code": {"type": "string", "description": "GB/T 2260; default: from the ID number"},
-            "is_graduate": {"type": "boolean"},
-            "school": {"type": "string", "maxLength": 100},
-            "graduation_year": {"type": ["integer", "null"]},
-            "is_farmer_herder": {"type": "boolean"},
-            "is_veteran": {"type": "boolean"},
-            "is_poverty_alleviated": {"type": "boolean"},
-            "is_disabled": {"type": "boolean"},
-            "has_employment_difficulty": {"type": "boolean"},
-        },
-    },
+    "PersonInput", {"type": "object", "required": ["id_number", "name"], "properties": PERSON_PROPERTIES}
 )
 PERSON = schema(
     "Person",
