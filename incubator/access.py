@@ -152,6 +152,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "person.edit": frozenset({Role.OPERATOR}),
     # Full ID numbers: bureau officers, and operators of a base the person is linked to.
     "person.reveal": frozenset({Role.BUREAU, Role.OPERATOR}),
+    # Spaces and leases are kept by the base; bureaus and the admin read them.
+    "space.manage": frozenset({Role.OPERATOR}),
+    "lease.manage": frozenset({Role.OPERATOR}),
+    # Spreadsheets: operators import into their base; exports cover whatever the principal sees.
+    "records.import": frozenset({Role.OPERATOR}),
+    "records.export": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR}),
     "roster.manage": frozenset({Role.OPERATOR, Role.FOUNDER}),
     "counting_rule.manage": frozenset({Role.ADMIN, Role.BUREAU}),
 }
