@@ -6,8 +6,12 @@ from starlette.routing import BaseRoute, Route
 
 from tenants import labels as _labels  # noqa: F401 - registers display names
 from tenants.api import figures as figure_api
+from tenants.api import jobs as job_api
+from tenants.api import spaces as space_api
 from tenants.api import startups as startup_api
-from tenants.views import figures, people, startups
+from tenants.views import figures, jobs, people, startups, transfer
+from tenants.views import leases as lease_views
+from tenants.views import spaces as space_views
 
 GET, POST = ["GET"], ["POST"]
 
@@ -37,8 +41,47 @@ startup_routes: list[BaseRoute] = [
     Route("/api/v1/people/{person_id:int}", startup_api.get_person, methods=GET),
 ]
 
+# -- the job roster and job counts ------------------------------------------------------
+job_routes: list[BaseRoute] = [
+    Route("/startups/{startup_id:int}/roster", jobs.startup_roster, methods=GET),
+    Route("/startups/{startup_id:int}/roster", jobs.roster_add, methods=POST),
+    Route("/employments/{employment_id:int}/edit", jobs.employment_edit, methods=GET),
+    Route("/employments/{employment_id:int}/edit", jobs.employment_update, methods=POST),
+    Route("/employments/{employment_id:int}/end", jobs.employment_end, methods=POST),
+    Route("/bases/{base_id:int}/jobs", jobs.base_jobs, methods=GET),
+    Route("/region/jobs", jobs.region_jobs, methods=GET),
+    Route("/api/v1/startups/{startup_id:int}/employments", job_api.list_employments, methods=GET),
+    Route("/api/v1/startups/{startup_id:int}/employments", job_api.create_employment, methods=POST),
+    Route("/api/v1/employments/{employment_id:int}", job_api.get_employment, methods=GET),
+    Route("/api/v1/employments/{employment_id:int}", job_api.patch_employment, methods=["PATCH"]),
+    Route("/api/v1/job-counts", job_api.get_job_counts, methods=GET),
+]
+
 # -- spaces and leases ------------------------------------------------------------------
-space_routes: list[BaseRoute] = []
+space_routes: list[BaseRoute] = [
+    Route("/spaces", space_views.spaces, methods=GET),
+    Route("/spaces/new", space_views.space_new, methods=GET),
+    Route("/spaces/new", space_views.space_create, methods=POST),
+    Route("/spaces/{space_id:int}", space_views.space_detail, methods=GET),
+    Route("/spaces/{space_id:int}/edit", space_views.space_edit, methods=GET),
+    Route("/spaces/{space_id:int}/edit", space_views.space_update, methods=POST),
+    Route("/leases", lease_views.leases, methods=GET),
+    Route("/leases/new", lease_views.lease_new, methods=GET),
+    Route("/leases/new", lease_views.lease_create, methods=POST),
+    Route("/leases/{lease_id:int}", lease_views.lease_detail, methods=GET),
+    Route("/leases/{lease_id:int}/concessions", lease_views.concession_add, methods=POST),
+    Route("/leases/{lease_id:int}/end", lease_views.lease_end, methods=POST),
+    Route("/leases/{lease_id:int}/renew", lease_views.lease_renew, methods=POST),
+    Route("/leases/{lease_id:int}/move", lease_views.lease_move, methods=POST),
+    Route("/leases/{lease_id:int}/agreement", lease_views.agreement_download, methods=GET),
+    Route("/leases/{lease_id:int}/agreement", lease_views.agreement_upload, methods=POST),
+    Route("/api/v1/spaces", space_api.list_spaces, methods=GET),
+    Route("/api/v1/spaces", space_api.create_space, methods=POST),
+    Route("/api/v1/spaces/{space_id:int}", space_api.get_space, methods=GET),
+    Route("/api/v1/leases", space_api.list_leases, methods=GET),
+    Route("/api/v1/leases", space_api.create_lease, methods=POST),
+    Route("/api/v1/leases/{lease_id:int}", space_api.get_lease, methods=GET),
+]
 
 # -- base figures and recognition standards ---------------------------------------------
 figure_routes: list[BaseRoute] = [
@@ -50,6 +93,15 @@ figure_routes: list[BaseRoute] = [
 ]
 
 # -- spreadsheet import and export ------------------------------------------------------
-transfer_routes: list[BaseRoute] = []
+transfer_routes: list[BaseRoute] = [
+    Route("/transfer", transfer.transfer, methods=GET),
+    Route("/transfer/templates/startups.xlsx", transfer.startups_template, methods=GET),
+    Route("/transfer/templates/spaces.xlsx", transfer.spaces_template, methods=GET),
+    Route("/transfer/startups", transfer.startups_import, methods=POST),
+    Route("/transfer/spaces", transfer.spaces_import, methods=POST),
+    Route("/transfer/startups.xlsx", transfer.startups_export, methods=GET),
+    Route("/transfer/people.xlsx", transfer.people_export, methods=GET),
+    Route("/transfer/leases.xlsx", transfer.leases_export, methods=GET),
+]
 
-routes: list[BaseRoute] = [*startup_routes, *space_routes, *figure_routes, *transfer_routes]
+routes: list[BaseRoute] = [*startup_routes, *job_routes, *space_routes, *figure_routes, *transfer_routes]
