@@ -16,6 +16,7 @@ from incubator.models import Base
 from incubator.pii import seal_id_number
 from tenants.demo.catalogue import AQIONG_STARTUP, AQIONG_USCC, CDCK, DSJ, Profile
 from tenants.demo.floorplan import Floorplan, LeasePlan, SpacePlan, inventory, leases
+from tenants.demo.jobs import plan_roster, write_roster
 from tenants.demo.lifecycle import Lifecycle, lifecycle
 from tenants.demo.people import PersonPlan, Registry, founders
 from tenants.models import (
@@ -246,13 +247,17 @@ def _lease_row(base: Base, p: LeasePlan, startup_ids: dict[str, int], lease_ids:
 
 
 async def load_tenants(bases: dict[str, Base]) -> dict[str, int]:
-    """Create the demo startups, people, spaces and leases; returns the startup id of each demo founder."""
+    """Create the demo startups, people, spaces, leases and job roster; returns the startup id of each demo founder."""
     founder_startups: dict[str, int] = {}
-    for base_plan in plan(china_today()):
+    today = china_today()
+    plans = plan(today)
+    for base_plan in plans:
         base = bases[base_plan.code]
         startup_ids = await _write_startups(base, base_plan)
         await _write_founders(base, base_plan, startup_ids)
         await _write_leases(base, base_plan, startup_ids)
         if AQIONG_STARTUP in startup_ids:
             founder_startups["founder.aqiong"] = startup_ids[AQIONG_STARTUP]
+    # The roster needs every startup and founder of both bases: one person moved from Lhasa to Chamdo.
+    await write_roster(bases, plan_roster(plans, SEED, today))
     return founder_startups

@@ -261,10 +261,12 @@ def _rule_on(sql: Sql, rule: Rule) -> str:
     kinds = ", ".join(sql.param(k.value) for k in rule.contract_kinds) or "NULL"
     employee = f"(NOT e.is_founder AND e.contract_kind IN ({kinds})"
     if rule.min_insured_months > 0:
-        months = sql.param(rule.min_insured_months)
+        # One bound value per placeholder: SQLite's "?" cannot be referred to twice.
+        months = rule.min_insured_months
         employee += (
-            f" AND e.insured_from_month IS NOT NULL AND e.insured_from_month <= m.mi - {months} + 1"
-            f" AND (e.insured_until_month IS NULL OR e.insured_until_month - e.insured_from_month + 1 >= {months})"
+            f" AND e.insured_from_month IS NOT NULL AND e.insured_from_month <= m.mi - {sql.param(months)} + 1"
+            " AND (e.insured_until_month IS NULL"
+            f" OR e.insured_until_month - e.insured_from_month + 1 >= {sql.param(months)})"
         )
     founders = "TRUE" if rule.include_founders else "FALSE"
     return f"((e.is_founder AND {founders}) OR {employee}))"

@@ -14,9 +14,13 @@ from incubator.formatting import today
 from incubator.identifiers import birth_date_of, id_number_error, sex_of, uscc_error
 from incubator.models import Base, Membership
 from incubator.pii import mask_id_number, open_id_number
-from tenants.demo import plan
+from tenants.demo import SEED, plan
+from tenants.demo.jobs import plan_roster
 from tenants.models import (
     BasePerson,
+    ContractKind,
+    CountingRule,
+    Employment,
     Founder,
     FounderRole,
     Lease,
@@ -31,7 +35,10 @@ from tenants.models import (
     Startup,
     StartupEvent,
     StartupStatus,
+    Verification,
+    month_index,
 )
+from tenants.services.jobcounts import Target, job_counts
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 AQIONG_STARTUP = "昌都市卡若区童心课后托管服务有限公司"
@@ -90,7 +97,9 @@ async def test_it_registers_every_founder_with_the_startups_base(app):
         # The contact is one of the founders.
         contacts = {f.person_id for f in by_startup[startup.id]}
         assert await Person.filter(id__in=contacts, name=startup.contact_name, phone=startup.contact_phone).exists()
-    assert len(registered) == len({founder.person_id for founder in founders})
+    # Everyone registered with a base founded or works for one of its startups.
+    workers = set(await Employment.all().values_list("base_id", "person_id"))
+    assert registered == {(founder.startup.base_id, founder.person_id) for founder in founders} | workers
 
 
 async def test_it_gives_registered_startups_a_valid_credit_code(app):
@@ -263,6 +272,159 @@ def test_it_plans_the_same_demo_every_time():
                 ],
             )
             for b in plan(day)
+        ]
+
+    assert fingerprint() == fingerprint()
+
+
+PERSONAL_REASONS = {"合同到期", "个人辞职", "考取公务员", "考取事业单位编制", "继续深造", "个人辞职，回家乡昌都工作"}
+
+
+async def test_it_keeps_every_roster_entry_within_the_roster_rules(app):
+    await demo.load_demo()
+    day = today()
+    startups = {s.id: s for s in await Startup.all().select_related("base")}
+    persons = {p.id: p for p in await Person.all()}
+    founders: dict[tuple[int, int], list[Founder]] = defaultdict(list)
+    for founder in await Founder.all():
+        founders[founder.startup_id, founder.person_id].append(founder)
+    registered = set(await BasePerson.all().values_list("base_id", "person_id"))
+    by_pair: dict[tuple[int, int], list[Employment]] = defaultdict(list)
+    employments = await Employment.all()
+    for e in employments:
+        startup, person = startups[e.startup_id], persons[e.person_id]
+        by_pair[e.startup_id, e.person_id].append(e)
+        assert e.base_id == startup.base_id and e.region_code == startup.base.region_id
+        assert (e.base_id, e.person_id) in registered
+        assert startup.admitted_on is not None and startup.admitted_on <= e.hired_on <= day, startup.name
+        assert e.left_on is None or e.hired_on <= e.left_on <= day
+        assert (e.left_on is None) == (e.left_reason == "")
+        if startup.left_on is not None:
+            assert e.left_on is not None and e.left_on <= startup.left_on, startup.name
+        # is_founder exactly when the person is a founder of the startup on the day of hiring.
+        founding = [
+            f for f in founders.get((e.startup_id, e.person_id), [])
+            if f.joined_on <= e.hired_on and (f.left_on is None or f.left_on >= e.hired_on)
+        ]  # fmt: skip
+        assert e.is_founder == bool(founding), person.name
+        if e.is_founder:
+            assert e.contract_kind in (ContractKind.FLEXIBLE, ContractKind.FIXED_TERM)
+            assert e.hired_on == max(founding[0].joined_on, startup.admitted_on)
+        # The categories are the person's, as they were at hiring.
+        assert e.is_graduate == person.is_graduate and e.is_tibetan == person.is_tibetan_hukou
+        assert e.graduation_year == (person.graduation_year if person.is_graduate else None)
+        for flag in ("farmer_herder", "veteran", "poverty_alleviated", "disabled"):
+            assert getattr(e, f"is_{flag}") == getattr(person, f"is_{flag}")
+        if person.is_graduate and not e.is_founder:
+            assert person.graduation_year is not None and person.graduation_year <= e.hired_on.year
+        # Insured months follow the insured dates; insurance ends when the job does.
+        start, until = e.insured_from, e.insured_until
+        assert e.insured_from_month == (month_index(start.year, start.month) if start else None)
+        assert e.insured_until_month == (month_index(until.year, until.month) if until else None)
+        if start is not None:
+            assert e.hired_on <= start <= (e.left_on or day)
+            assert until == e.left_on
+        else:
+            assert until is None
+        if e.monthly_wage is not None:
+            assert Decimal(3000) <= e.monthly_wage <= Decimal(9000)
+            assert e.monthly_wage == e.monthly_wage.quantize(Decimal("0.01"))
+    # One person never holds two overlapping employments at one startup.
+    for pair_entries in by_pair.values():
+        pair_entries.sort(key=lambda e: e.hired_on)
+        for before, after in pairwise(pair_entries):
+            assert before.left_on is not None and before.left_on < after.hired_on
+    # Every founder of an admitted startup is on its roster.
+    admitted = {pair for pair in founders if startups[pair[0]].admitted_on is not None}
+    assert {(e.startup_id, e.person_id) for e in employments if e.is_founder} == admitted
+    staff = [e for e in employments if not e.is_founder]
+    kinds = Counter(e.contract_kind for e in staff)
+    assert kinds[ContractKind.FIXED_TERM] > len(staff) * 0.6 and all(kinds[kind] for kind in ContractKind)
+    assert 0.8 <= sum(e.insured_from is not None for e in staff) / len(staff) < 0.98
+    assert 0 < sum(e.monthly_wage is None for e in staff) < len(staff) * 0.2
+    # Some turnover: people who resigned, whose contract ended or who passed the civil-service exam.
+    turnover = sum(e.left_reason in PERSONAL_REASONS for e in staff) / len(staff)
+    assert 0.12 <= turnover <= 0.3
+
+
+async def test_it_gives_every_employee_a_new_valid_id_number_and_a_base(app):
+    await demo.load_demo()
+    founding = set(await Founder.all().values_list("person_id", flat=True))
+    employees = await Person.filter(id__not_in=list(founding))
+    numbers = [open_id_number(person.id_cipher) for person in employees]
+    assert all(id_number_error(number) is None for number in numbers)
+    founder_numbers = {open_id_number(p.id_cipher) for p in await Person.filter(id__in=list(founding))}
+    assert len(set(numbers)) == len(numbers) and not set(numbers) & founder_numbers
+    dsj, chamdo = await Base.get(code="DSJ"), await Base.get(code="CDCK")
+    people = {code: set(await Employment.filter(base_id=base.id).values_list("person_id", flat=True))
+              for code, base in (("DSJ", dsj), ("CDCK", chamdo))}  # fmt: skip
+    assert 250 <= len(people["DSJ"]) <= 350 and 80 <= len(people["CDCK"]) <= 120
+    # One graduate left a Lhasa firm and now works in Chamdo: registered with both bases.
+    (moved,) = people["DSJ"] & people["CDCK"]
+    assert await BasePerson.filter(person_id=moved).count() == 2
+    jobs = await Employment.filter(person_id=moved).select_related("base").order_by("hired_on")
+    assert [job.base.code for job in jobs] == ["DSJ", "CDCK"] and jobs[0].left_on is not None
+    assert jobs[0].left_on < jobs[1].hired_on
+    assert 0.85 <= sum(p.is_tibetan_hukou for p in employees) / len(employees) <= 0.95
+    assert 0.8 <= sum(p.is_graduate for p in employees) / len(employees) <= 0.92
+    assert all(sum(getattr(p, f"is_{flag}") for p in employees) for flag in ("farmer_herder", "veteran"))
+    assert sum(p.is_poverty_alleviated for p in employees) and 1 <= sum(p.is_disabled for p in employees) <= 2
+
+
+async def test_it_marks_chamdos_audited_entries_and_leaves_lhasas_declared(app):
+    await demo.load_demo()
+    dsj, chamdo = await Base.get(code="DSJ"), await Base.get(code="CDCK")
+    assert set(await Employment.filter(base_id=dsj.id).values_list("verification", flat=True)) == {"declared"}
+    entries = await Employment.filter(base_id=chamdo.id)
+    marks = Counter(e.verification for e in entries)
+    assert 0.35 <= marks[Verification.VERIFIED] / len(entries) <= 0.65
+    assert 1 <= marks[Verification.REJECTED] <= 8
+    for e in entries:
+        assert (e.verified_at is None) == (e.verification is Verification.DECLARED)
+        assert bool(e.verification_note) == (e.verification is Verification.REJECTED)
+
+
+async def test_it_counts_lhasas_jobs_under_the_regions_rule(app):
+    await demo.load_demo()
+    rule = await CountingRule.get(region_id="540000")
+    assert rule.effective_from == dt.date(2020, 1, 1) and rule.include_founders and rule.min_insured_months == 3
+    assert rule.contract_kinds == ["fixed_term", "open_ended", "public_welfare"] and "演示数据" in rule.source
+    day = today()
+    dsj = await Base.get(code="DSJ")
+
+    async def headcount() -> tuple[int, dict[str, int]]:
+        counts = await job_counts(Target(base_id=dsj.id), dsj.region_id, as_of=day, period_start=day, period_end=day)
+        assert counts.rule.region_code == "540000"
+        return counts.headcount.total, counts.headcount.declared
+
+    total, declared = await headcount()
+    assert 150 <= total <= 400
+    assert 0.8 <= declared["tibetan"] / total <= 0.95 and 0.8 <= declared["graduate"] / total <= 0.95
+    # Someone counted at two Lhasa startups today counts once for the base.
+    latest = month_index(day.year, day.month) - rule.min_insured_months + 1
+    counted: dict[int, list[Employment]] = defaultdict(list)
+    for e in await Employment.filter(
+        base_id=dsj.id,
+        left_on=None,
+        is_founder=False,
+        contract_kind__in=rule.contract_kinds,
+        insured_from_month__lte=latest,
+    ):
+        counted[e.person_id].append(e)  # fmt: skip
+    (first, second), *_ = [jobs for jobs in counted.values() if len({e.startup_id for e in jobs}) == 2]
+    await Employment.filter(id=first.id).update(verification=Verification.REJECTED)
+    assert (await headcount())[0] == total
+    await Employment.filter(id=second.id).update(verification=Verification.REJECTED)
+    assert (await headcount())[0] == total - 1
+
+
+def test_it_plans_the_same_roster_every_time():
+    day = dt.date(2026, 11, 22)
+
+    def fingerprint() -> list[object]:
+        return [
+            (e.startup, e.person.id_number, e.person.name, e.hired_on, e.left_on, e.contract_kind, e.monthly_wage)
+            for e in plan_roster(plan(day), SEED, day)
         ]
 
     assert fingerprint() == fingerprint()

@@ -63,14 +63,15 @@ async def test_it_shows_base_and_region_counts_with_their_rule(login, world: Wor
     await _admit(world, "chamdo")
     today = dt.date.today()
     people = {n: await _person(n) for n in (1, 2, 3)}
+    insured = (dt.date(2025, 1, 1), None)
     for n, key in ((1, "dsj"), (2, "dsj_sibling"), (3, "chamdo")):
-        await employ(world.startups[key], people[n], dt.date(2025, 1, 1), graduate=2024)
-    await employ(world.startups["dsj_sibling"], people[1], dt.date(2025, 2, 1), graduate=2024)
+        await employ(world.startups[key], people[n], dt.date(2025, 1, 1), graduate=2024, insured=insured)
+    await employ(world.startups["dsj_sibling"], people[1], dt.date(2025, 2, 1), graduate=2024, insured=insured)
     await CountingRule.create(
         region_id="540000",
         effective_from=dt.date(2024, 1, 1),
         include_founders=True,
-        min_insured_months=0,
+        min_insured_months=3,  # the monthly series applies it per month (bound twice in SQL)
         contract_kinds=["fixed_term"],
         source="藏人社发〔2024〕测试号",
     )
