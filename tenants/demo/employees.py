@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from incubator.identifiers import compose_id_number
@@ -44,15 +43,6 @@ class EmployeePlan:
     is_disabled: bool = False
 
 
-def _unique(taken: set[str], make: Callable[[], str]) -> str:
-    for _ in range(500):
-        value = make()
-        if value not in taken:
-            taken.add(value)
-            return value
-    raise RuntimeError("demo roster: ran out of distinct values")
-
-
 def _name(rng: random.Random, sex: Sex, tibetan: bool) -> str:
     if not tibetan:
         return rng.choice(people.HAN_SURNAMES) + rng.choice(people.HAN_GIVEN[sex])
@@ -72,10 +62,6 @@ def _county(rng: random.Random, base: str, tibetan: bool) -> str:
     return rng.choice(counties)
 
 
-def _last_graduation_year(day: dt.date) -> int:
-    return day.year if day >= dt.date(day.year, 7, 1) else day.year - 1
-
-
 def employee(
     profile: Profile, base: str, rng: random.Random, taken: Registry, hired: dt.date, today: dt.date
 ) -> EmployeePlan:
@@ -84,14 +70,14 @@ def employee(
     local = profile.form is LegalForm.FARMER_COOPERATIVE
     tibetan = local or rng.random() < 0.86
     sex = rng.choice([Sex.MALE, Sex.FEMALE])
-    name = _unique(taken.names, lambda: _name(rng, sex, tibetan))
+    name = people.unique(taken.names, lambda: _name(rng, sex, tibetan))
     county = _county(rng, base, tibetan)
     graduate = rng.random() < (0.4 if local else 0.6 if profile.industry is Industry.N else 0.94)
     school, year = "", None
     if graduate:
         weights = [w * (5 if not tibetan and n in INLAND_SCHOOLS else 1) for n, (_y, w) in people.SCHOOLS.items()]
         school = rng.choices(list(people.SCHOOLS), weights=weights)[0]
-        year = _last_graduation_year(hired) - rng.choices(*GRADUATION_LAG)[0]
+        year = people.last_graduation_year(hired) - rng.choices(*GRADUATION_LAG)[0]
         born = dt.date(year - people.SCHOOLS[school][0] - rng.choice([0, 0, 1]), 1, 1)
         birth = born + dt.timedelta(days=rng.randrange(365))
     else:
@@ -100,8 +86,8 @@ def employee(
     birth = min(birth, add_years(today, -21) - dt.timedelta(days=rng.randint(1, 200)))
     birth = max(birth, add_years(today, -40) + dt.timedelta(days=rng.randint(30, 300)))
     odd = 1 if sex is Sex.MALE else 0
-    number = _unique(taken.id_numbers, lambda: compose_id_number(county, birth, rng.randrange(500) * 2 + odd))
-    phone = _unique(taken.phones, lambda: rng.choice(people.MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}")
+    number = people.unique(taken.id_numbers, lambda: compose_id_number(county, birth, rng.randrange(500) * 2 + odd))
+    phone = people.unique(taken.phones, lambda: rng.choice(people.MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}")
     hukou = county
     if rng.random() < 0.04:  # moved their household registration to the city where they work
         hukou = CITY_OF_BASE[base] if county != CITY_OF_BASE[base] else "540103"

@@ -107,13 +107,13 @@ class Registry:
     names: set[str] = field(default_factory=lambda: set(RESERVED_NAMES))
 
 
-def _unique(taken: set[str], make: Callable[[], str]) -> str:
-    for _ in range(200):
+def unique(taken: set[str], make: Callable[[], str]) -> str:
+    for _ in range(500):
         value = make()
         if value not in taken:
             taken.add(value)
             return value
-    raise RuntimeError("demo people: ran out of distinct values")
+    raise RuntimeError("demo: ran out of distinct values")
 
 
 def _name(rng: random.Random, sex: Sex, tibetan: bool) -> str:
@@ -146,7 +146,7 @@ def _school(rng: random.Random, profile: Profile) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _last_graduation_year(today: dt.date) -> int:
+def last_graduation_year(today: dt.date) -> int:
     return today.year if today >= dt.date(today.year, 7, 1) else today.year - 1
 
 
@@ -157,12 +157,12 @@ def _role(form: LegalForm, index: int) -> FounderRole:
 
 
 def _phone(rng: random.Random, registry: Registry) -> str:
-    return _unique(registry.phones, lambda: rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}")
+    return unique(registry.phones, lambda: rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}")
 
 
 def _id_number(rng: random.Random, registry: Registry, county: str, birth: dt.date, sex: Sex) -> str:
     odd = 1 if sex is Sex.MALE else 0
-    return _unique(registry.id_numbers, lambda: compose_id_number(county, birth, rng.randrange(500) * 2 + odd))
+    return unique(registry.id_numbers, lambda: compose_id_number(county, birth, rng.randrange(500) * 2 + odd))
 
 
 def _aqiong_founders(rng: random.Random, registry: Registry, joined: dt.date) -> list[PersonPlan]:
@@ -192,7 +192,7 @@ def founders(
             name, sex = OWNERS[profile.name]
         else:
             sex = rng.choice([Sex.MALE, Sex.FEMALE])
-            name = _unique(registry.names, partial(_name, rng, sex, tibetan))
+            name = unique(registry.names, partial(_name, rng, sex, tibetan))
         county = rng.choice(LOCAL_COUNTIES[base_code]) if local else _county(rng, base_code, tibetan)
         since = joined if index == 0 else min(today, joined + dt.timedelta(days=rng.randint(0, 90)))
         birth = add_years(since, -rng.randint(21, 32)) - dt.timedelta(days=rng.randint(0, 364))
@@ -206,7 +206,7 @@ def founders(
         if graduate:
             plan.school = _school(rng, profile)
             year = birth.year + SCHOOLS[plan.school][0] + rng.randint(0, 1)
-            plan.graduation_year = min(year, _last_graduation_year(today))
+            plan.graduation_year = min(year, last_graduation_year(today))
             plan.is_poverty_alleviated = rng.random() < 0.1
             plan.is_veteran = rng.random() < 0.03
         else:
