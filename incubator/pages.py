@@ -50,10 +50,11 @@ def rejected(request: Request, template: str, exc: ValidationFailed, context: di
         request,
         template,
         {
+            **context,
+            # The failure and what was typed win over a page's defaults.
             "errors": field_errors(exc),
             "message": gettext(exc.message, **exc.params),
             "values": values_of(form_of(request)),
-            **context,
         },
         status_code=exc.status_code,
     )

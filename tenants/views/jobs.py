@@ -85,8 +85,6 @@ async def roster_add(request: Request) -> Response:
         employment = await roster.add_employment(principal, startup, parse_employment(form_of(request), today=today()))
     except ValidationFailed as exc:
         context = await _roster_context(request, principal, startup)
-        for key in ("errors", "message", "values"):
-            del context[key]
         return rejected(request, "tenants/roster.html", exc, context)
     name = employment.person.name
     return redirect(f"/startups/{startup.id}/roster", gettext("%(name)s was added to the roster.", name=name), request)

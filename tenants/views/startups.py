@@ -138,8 +138,6 @@ async def _rejected_on_detail(request: Request, exc: ValidationFailed, startup: 
     """Show the startup page again with the rejected form's errors and what was typed."""
     context = await _detail_context(page_principal(request), startup)
     context["failed_form"] = form_of(request).get("form", "")
-    for key in ("errors", "message", "values"):
-        del context[key]  # rejected() fills these from the failure and the typed form
     return rejected(request, "tenants/startup_detail.html", exc, context)
 
 
