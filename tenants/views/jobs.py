@@ -11,15 +11,15 @@ from starlette.responses import Response
 from incubator.access import Principal, can, get_visible, require, visible
 from incubator.errors import Forbidden, NotFound, ValidationFailed
 from incubator.formatting import today
-from incubator.i18n import gettext
+from incubator.i18n import N_, gettext
 from incubator.labels import choices
 from incubator.models import Base, Region, Role
 from incubator.pages import form_of, page_principal, redirect, rejected
 from incubator.pagination import paginate, window
 from incubator.regions import in_subtree, is_region_code, subtree_filter
 from incubator.templating import render
-from tenants.forms.jobs import parse_employment, parse_leaving, parse_terms
-from tenants.models import Employment, Startup
+from tenants.forms.jobs import parse_counting_rule, parse_employment, parse_leaving, parse_terms
+from tenants.models import CountingRule, Employment, Startup
 from tenants.services import roster
 from tenants.services.jobcounts import JobCounts, JobRow, Target, by_base, job_counts, monthly_series
 
@@ -190,3 +190,43 @@ async def region_jobs(request: Request) -> Response:
             "nav": "jobs",
         },
     )
+
+
+async def _rules_context(principal: Principal) -> dict[str, Any]:
+    query = CountingRule.all().select_related("region").order_by("region_id", "-effective_from")
+    if principal.role is Role.BUREAU and principal.region_code:
+        query = query.filter(**subtree_filter("region_id", principal.region_code))
+    regions = visible(principal, Region).filter(level__in=["province", "prefecture"]).order_by("code")
+    if principal.role is Role.BUREAU and principal.region_code:
+        regions = regions.filter(**subtree_filter("code", principal.region_code))
+    return {
+        "rules": await query.limit(200),
+        "regions": [(r.code, f"{r.code} {r.name}") for r in await regions.limit(200)],
+        "contract_kinds": choices("contract_kind"),
+        "can_manage": can(principal, "counting_rule.manage"),
+        "nav": "jobs",
+    }
+
+
+async def counting_rules(request: Request) -> Response:
+    principal = page_principal(request)
+    if principal.role not in (Role.BUREAU, Role.ADMIN):
+        raise Forbidden()
+    values = {"include_founders": True, "min_insured_months": "0", "region_code": principal.region_code or ""}
+    context = {**await _rules_context(principal), "values": values, "errors": {}, "message": ""}
+    return render(request, "tenants/counting_rules.html", context)
+
+
+async def counting_rule_create(request: Request) -> Response:
+    principal = page_principal(request)
+    require(principal, "counting_rule.manage")
+    form = form_of(request)
+    code = str(form.get("region_code", ""))
+    try:
+        if not is_region_code(code):
+            raise ValidationFailed({"region_code": N_("A region code has six digits (GB/T 2260), e.g. 540102.")})
+        region = await get_visible(principal, Region, code)
+        await roster.add_counting_rule(principal, region, parse_counting_rule(form, region_code=code))
+    except ValidationFailed as exc:
+        return rejected(request, "tenants/counting_rules.html", exc, await _rules_context(principal))
+    return redirect("/region/counting-rules", gettext("The counting rule was saved."), request)

@@ -89,3 +89,34 @@ async def test_it_shows_base_and_region_counts_with_their_rule(login, world: Wor
     assert world.bases["chamdo"].name not in (await lhasa.get("/region/jobs")).text
     founder = await login("founder_dsj")
     assert (await founder.get(f"/bases/{world.bases['dsj'].id}/jobs")).status_code == 403
+
+
+async def test_it_lets_a_bureau_record_a_counting_rule_for_its_region(login, world: World):
+    bureau = await login("bureau_lhasa")
+    form = {
+        "region_code": "540100",
+        "effective_from": "2025-01-01",
+        "include_founders": "1",
+        "min_insured_months": "6",
+        "contract_kinds": ["fixed_term", "open_ended"],
+        "source": "拉人社发〔2025〕8号",
+    }
+    assert (await bureau.post("/region/counting-rules", form)).status_code == 303
+    rule = await CountingRule.get(region_id="540100")
+    assert (rule.min_insured_months, rule.contract_kinds, rule.created_by) == (
+        6,
+        ["fixed_term", "open_ended"],
+        "bureau.lhasa",
+    )
+    page = await bureau.get("/region/counting-rules")
+    assert "拉人社发〔2025〕8号" in page.text and "劳动合同（无固定期限）" in page.text
+    again = await bureau.post("/region/counting-rules", form)
+    assert again.status_code == 422 and "已有自此日期起施行的口径" in again.text
+    empty = await bureau.post("/region/counting-rules", {**form, "contract_kinds": [], "effective_from": "2025-02-01"})
+    assert empty.status_code == 422 and "请至少选择一种" in empty.text
+    foreign = await bureau.post("/region/counting-rules", {**form, "region_code": "540300"})
+    assert foreign.status_code == 403
+    operator = await login("operator_dsj")
+    assert (await operator.get("/region/counting-rules")).status_code == 403
+    assert (await operator.post("/region/counting-rules", form)).status_code == 403
+    assert await CountingRule.all().count() == 1
