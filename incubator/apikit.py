@@ -108,4 +108,5 @@ def body_of(request: Request) -> Any:
 
 
 NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "CNY, two decimals"}

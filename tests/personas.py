@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from incubator import auth
 from incubator.access import MEMBERSHIP_RELATED, Principal, principal_for
 from incubator.demo import load_regions
-from incubator.identifiers import compose_id_number
+from incubator.identifiers import birth_date_of, compose_id_number, sex_of
 from incubator.models import Base, BaseKind, BaseLevel, Bureau, Membership, Region, RegionLevel, Role, User
 from incubator.passwords import hash_password
 from incubator.pii import seal_id_number
@@ -87,8 +87,8 @@ async def create_person(name: str, number: str, *, base: Base | None = None, **e
         id_cipher=sealed.cipher,
         id_masked=sealed.masked,
         name=name,
-        birth_date=dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-        sex=Sex.MALE if int(number[16]) % 2 else Sex.FEMALE,
+        birth_date=birth_date_of(number),
+        sex=Sex(sex_of(number)),
         hukou_region_code=number[:6],
         **extra,
     )

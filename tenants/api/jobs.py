@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 from incubator.access import get_visible, require, visible
 from incubator.apikit import (
     MONEY,
+    NULLABLE_DATE,
     PAGE_PARAMS,
     ApiResponse,
     api_principal,
@@ -33,7 +34,6 @@ from tenants.models import ContractKind, Employment, Startup, Verification
 from tenants.services import roster
 from tenants.services.jobcounts import CATEGORIES, Figure, JobCounts, Target, job_counts
 
-NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 TERMS = {
     "hired_on": {"type": "string", "format": "date"},
     "left_on": NULLABLE_DATE,

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 from incubator.access import Principal, get_visible, require, visible
 from incubator.apikit import (
     MONEY,
+    NULLABLE_DATE,
     PAGE_PARAMS,
     ApiResponse,
     api_principal,
@@ -32,7 +33,6 @@ from tenants.services import spaces as space_service
 from tenants.services.rents import RentSchedule, rent_schedule
 
 DATE = {"type": "string", "format": "date"}
-NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 AMOUNT_IN = {"type": ["string", "number"], "description": "CNY, at most two decimals"}
 STATES = ("upcoming", "active", "ended", "expired")
 

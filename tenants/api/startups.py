@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 
 from incubator.access import can, get_visible, require, visible
 from incubator.apikit import (
+    NULLABLE_DATE,
     NULLABLE_STRING,
     PAGE_PARAMS,
     SCHEMAS,
@@ -31,7 +32,6 @@ from tenants.models import ExitReason, Industry, LegalForm, Person, Startup, Sta
 from tenants.services import people as people_service
 from tenants.services import startups as service
 
-NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 CONTACT_FIELDS = {
     "contact_name": {"type": "string", "maxLength": 50},
     "contact_phone": {"type": "string", "maxLength": 32},

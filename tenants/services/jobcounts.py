@@ -116,21 +116,30 @@ def _target_where(sql: Sql, target: Target) -> str:
     return f"e.region_code BETWEEN {sql.param(low)} AND {sql.param(high)}"
 
 
-def _rule_where(sql: Sql, rule: Rule, day: dt.date) -> str:
-    """Founders count if the rule includes them; employees by contract kind and insured months."""
+def _rule_where(sql: Sql, rule: Rule, month: int | None) -> str:
+    """Founders count if the rule includes them; employees by contract kind and insured months.
+
+    Insured months are counted up to `month` (a month index), or to each row's m.mi of the
+    months table when `month` is None.
+    """
     kinds = ", ".join(sql.param(k.value) for k in rule.contract_kinds) or "NULL"
     employee = f"(NOT e.is_founder AND e.contract_kind IN ({kinds})"
     if rule.min_insured_months > 0:
+        # One bound value per placeholder, in order of appearance: SQLite's "?" is positional.
         months = rule.min_insured_months
-        latest_start = month_index(day.year, day.month) - months + 1
+        reference = "m.mi" if month is None else sql.param(month)
         employee += (
-            f" AND e.insured_from_month IS NOT NULL AND e.insured_from_month <= {sql.param(latest_start)}"
+            f" AND e.insured_from_month IS NOT NULL AND e.insured_from_month <= {reference} - {sql.param(months)} + 1"
             " AND (e.insured_until_month IS NULL"
             f" OR e.insured_until_month - e.insured_from_month + 1 >= {sql.param(months)})"
         )
     employee += ")"
     founders = "TRUE" if rule.include_founders else "FALSE"
-    return f"(e.is_founder AND {founders}) OR {employee}"
+    return f"((e.is_founder AND {founders}) OR {employee})"
+
+
+def _month_of(day: dt.date) -> int:
+    return month_index(day.year, day.month)
 
 
 def _counting_columns(prefix: str = "") -> str:
@@ -156,7 +165,7 @@ async def headcount(target: Target, rule: Rule, day: dt.date) -> Figure:
     sql = Sql()
     where = (
         f"{_target_where(sql, target)} AND e.verification <> 'rejected' AND e.hired_on <= {sql.param(day)}"
-        f" AND (e.left_on IS NULL OR e.left_on >= {sql.param(day)}) AND ({_rule_where(sql, rule, day)})"
+        f" AND (e.left_on IS NULL OR e.left_on >= {sql.param(day)}) AND ({_rule_where(sql, rule, _month_of(day))})"
     )
     rows = await sql.rows(f"SELECT {_counting_columns()} FROM employment e WHERE {where}")
     return _figure(rows[0])
@@ -167,7 +176,8 @@ async def created(target: Target, rule: Rule, start: dt.date, end: dt.date) -> F
     sql = Sql()
     where = (
         f"{_target_where(sql, target)} AND e.verification <> 'rejected'"
-        f" AND e.hired_on BETWEEN {sql.param(start)} AND {sql.param(end)} AND ({_rule_where(sql, rule, end)})"
+        f" AND e.hired_on BETWEEN {sql.param(start)} AND {sql.param(end)}"
+        f" AND {_rule_where(sql, rule, _month_of(end))}"
     )
     rows = await sql.rows(f"SELECT {_counting_columns()} FROM employment e WHERE {where}")
     return _figure(rows[0])
@@ -179,7 +189,7 @@ async def cumulative(target: Target, rule: Rule, day: dt.date) -> Figure:
     where = (
         f"{_target_where(sql, target)} AND e.verification <> 'rejected' AND e.hired_on <= {sql.param(day)}"
         " AND s.admitted_on IS NOT NULL AND (e.left_on IS NULL OR e.left_on >= s.admitted_on)"
-        f" AND ({_rule_where(sql, rule, day)})"
+        f" AND ({_rule_where(sql, rule, _month_of(day))})"
     )
     rows = await sql.rows(
         f"SELECT {_counting_columns()} FROM employment e JOIN startup s ON s.id = e.startup_id WHERE {where}"
@@ -193,7 +203,7 @@ async def graduates_by_year(target: Target, rule: Rule, day: dt.date) -> dict[in
     where = (
         f"{_target_where(sql, target)} AND e.verification <> 'rejected' AND e.is_graduate"
         f" AND e.hired_on <= {sql.param(day)} AND (e.left_on IS NULL OR e.left_on >= {sql.param(day)})"
-        f" AND ({_rule_where(sql, rule, day)})"
+        f" AND ({_rule_where(sql, rule, _month_of(day))})"
     )
     rows = await sql.rows(
         "SELECT e.graduation_year AS year, COUNT(DISTINCT e.person_id) AS n FROM employment e"
@@ -249,27 +259,8 @@ def month_ends(last: dt.date, count: int = 24) -> list[tuple[dt.date, dt.date]]:
 
 
 def _months_cte(sql: Sql, months: list[tuple[dt.date, dt.date]]) -> str:
-    rows = ", ".join(
-        f"({sql.param(first)}, {sql.param(end)}, {sql.param(month_index(end.year, end.month))})"
-        for first, end in months
-    )
+    rows = ", ".join(f"({sql.param(first)}, {sql.param(end)}, {sql.param(_month_of(end))})" for first, end in months)
     return f"WITH m(first_day, last_day, mi) AS (VALUES {rows})"
-
-
-def _rule_on(sql: Sql, rule: Rule) -> str:
-    """The counting rule with the insured-months test against each month's index m.mi."""
-    kinds = ", ".join(sql.param(k.value) for k in rule.contract_kinds) or "NULL"
-    employee = f"(NOT e.is_founder AND e.contract_kind IN ({kinds})"
-    if rule.min_insured_months > 0:
-        # One bound value per placeholder: SQLite's "?" cannot be referred to twice.
-        months = rule.min_insured_months
-        employee += (
-            f" AND e.insured_from_month IS NOT NULL AND e.insured_from_month <= m.mi - {sql.param(months)} + 1"
-            " AND (e.insured_until_month IS NULL"
-            f" OR e.insured_until_month - e.insured_from_month + 1 >= {sql.param(months)})"
-        )
-    founders = "TRUE" if rule.include_founders else "FALSE"
-    return f"((e.is_founder AND {founders}) OR {employee}))"
 
 
 @dataclass(frozen=True)
@@ -291,7 +282,8 @@ async def monthly_series(target: Target, rule: Rule, last: dt.date, count: int =
         " COUNT(DISTINCT CASE WHEN e.verification = 'verified' THEN e.person_id END) AS verified"
         " FROM m LEFT JOIN employment e ON e.hired_on <= m.last_day"
         " AND (e.left_on IS NULL OR e.left_on >= m.last_day) AND e.verification <> 'rejected'"
-        f" AND {_target_where(sql, target)} AND {_rule_on(sql, rule)} GROUP BY m.first_day ORDER BY m.first_day"
+        f" AND {_target_where(sql, target)} AND {_rule_where(sql, rule, None)}"
+        " GROUP BY m.first_day ORDER BY m.first_day"
     )
     sql = Sql()
     categories = ", ".join(
@@ -300,7 +292,7 @@ async def monthly_series(target: Target, rule: Rule, last: dt.date, count: int =
     created_rows = await sql.rows(
         f"{_months_cte(sql, months)} SELECT m.first_day AS month, COUNT(DISTINCT e.person_id) AS total, {categories}"
         " FROM m LEFT JOIN employment e ON e.hired_on BETWEEN m.first_day AND m.last_day"
-        f" AND e.verification <> 'rejected' AND {_target_where(sql, target)} AND {_rule_on(sql, rule)}"
+        f" AND e.verification <> 'rejected' AND {_target_where(sql, target)} AND {_rule_where(sql, rule, None)}"
         " GROUP BY m.first_day ORDER BY m.first_day"
     )
     points = []
@@ -318,7 +310,7 @@ async def by_base(region_code: str, rule: Rule, *, as_of: dt.date, start: dt.dat
     where = (
         f"{_target_where(sql, Target(region_code=region_code))} AND e.verification <> 'rejected'"
         f" AND e.hired_on <= {sql.param(as_of)} AND (e.left_on IS NULL OR e.left_on >= {sql.param(as_of)})"
-        f" AND ({_rule_where(sql, rule, as_of)})"
+        f" AND ({_rule_where(sql, rule, _month_of(as_of))})"
     )
     for row in await sql.rows(
         f"SELECT e.base_id AS base_id, {_counting_columns()} FROM employment e WHERE {where} GROUP BY e.base_id"
@@ -327,7 +319,8 @@ async def by_base(region_code: str, rule: Rule, *, as_of: dt.date, start: dt.dat
     sql = Sql()
     where = (
         f"{_target_where(sql, Target(region_code=region_code))} AND e.verification <> 'rejected'"
-        f" AND e.hired_on BETWEEN {sql.param(start)} AND {sql.param(end)} AND ({_rule_where(sql, rule, end)})"
+        f" AND e.hired_on BETWEEN {sql.param(start)} AND {sql.param(end)}"
+        f" AND {_rule_where(sql, rule, _month_of(end))}"
     )
     for row in await sql.rows(
         f"SELECT e.base_id AS base_id, {_counting_columns()} FROM employment e WHERE {where} GROUP BY e.base_id"

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from tenants.models import Employment
 from tests.personas import World
-from tests.tenants.test_roster import NUMBER, employment_form
-
-
-async def _admit(world: World, key: str) -> None:
-    startup = world.startups[key]
-    startup.admitted_on = dt.date(2024, 1, 1)
-    await startup.save()
+from tests.tenants.test_roster import NUMBER, _admitted, employment_form
 
 
 async def test_it_keeps_a_roster_through_the_api(token_for, world: World):
-    await _admit(world, "dsj")
+    await _admitted(world, "dsj")
     founder = await token_for("founder_dsj")
     url = f"/api/v1/startups/{world.startups['dsj'].id}/employments"
     created = await founder.post(url, json=employment_form(is_graduate=True))
@@ -43,7 +35,7 @@ async def test_it_keeps_a_roster_through_the_api(token_for, world: World):
 
 
 async def test_it_answers_job_counts_for_a_startup_base_or_region(token_for, world: World):
-    await _admit(world, "chamdo")
+    await _admitted(world, "chamdo")
     operator = await token_for("operator_chamdo")
     await operator.post(
         f"/api/v1/startups/{world.startups['chamdo'].id}/employments",

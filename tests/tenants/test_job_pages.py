@@ -8,17 +8,11 @@ from incubator.models import AuditEvent
 from tenants.models import CountingRule, Employment
 from tests.personas import World
 from tests.tenants.test_jobcounts import _person, employ
-from tests.tenants.test_roster import NUMBER, employment_form
-
-
-async def _admit(world: World, key: str) -> None:
-    startup = world.startups[key]
-    startup.admitted_on = dt.date(2024, 1, 1)
-    await startup.save()
+from tests.tenants.test_roster import NUMBER, _admitted, employment_form
 
 
 async def test_it_lets_a_founder_keep_the_roster_on_a_phone(login, world: World):
-    await _admit(world, "dsj")
+    await _admitted(world, "dsj")
     founder = await login("founder_dsj")
     url = f"/startups/{world.startups['dsj'].id}/roster"
     response = await founder.post(url, employment_form())
@@ -37,7 +31,7 @@ async def test_it_lets_a_founder_keep_the_roster_on_a_phone(login, world: World)
 
 
 async def test_it_rejects_a_bad_roster_entry_and_keeps_what_was_typed(login, world: World):
-    await _admit(world, "dsj")
+    await _admitted(world, "dsj")
     operator = await login("operator_dsj")
     url = f"/startups/{world.startups['dsj'].id}/roster"
     before = (await Employment.all().count(), await AuditEvent.all().count())
@@ -48,7 +42,7 @@ async def test_it_rejects_a_bad_roster_entry_and_keeps_what_was_typed(login, wor
 
 
 async def test_it_keeps_bureaus_and_other_founders_off_the_roster(login, world: World):
-    await _admit(world, "dsj")
+    await _admitted(world, "dsj")
     bureau = await login("bureau_lhasa")
     url = f"/startups/{world.startups['dsj'].id}/roster"
     assert (await bureau.get(url)).status_code == 200
@@ -59,8 +53,8 @@ async def test_it_keeps_bureaus_and_other_founders_off_the_roster(login, world: 
 
 
 async def test_it_shows_base_and_region_counts_with_their_rule(login, world: World):
-    await _admit(world, "dsj")
-    await _admit(world, "chamdo")
+    await _admitted(world, "dsj")
+    await _admitted(world, "chamdo")
     today = dt.date.today()
     people = {n: await _person(n) for n in (1, 2, 3)}
     insured = (dt.date(2025, 1, 1), None)
