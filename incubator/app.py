@@ -13,7 +13,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from incubator import db, packages
+from incubator import db, packages, tasks
 from incubator.errors import AppError
 from incubator.middleware import RequestContext
 from incubator.responses import app_error_handler, http_error_handler, server_error_handler
@@ -35,6 +35,7 @@ def create_app(database_url: str | None = None, *, manage_db: bool = True) -> St
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await db.open_db(database_url)
+            await tasks.recover()
         try:
             yield
         finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 from incubator.i18n import N_, gettext
-from incubator.models import BaseKind, BaseLevel, RegionLevel, Role
+from incubator.models import BaseKind, BaseLevel, RegionLevel, Role, TaskState
 
 LABELS: dict[str, dict[str, str]] = {
     "role": {
@@ -32,6 +32,12 @@ LABELS: dict[str, dict[str, str]] = {
         RegionLevel.PROVINCE: N_("Province"),
         RegionLevel.PREFECTURE: N_("Prefecture"),
         RegionLevel.COUNTY: N_("County"),
+    },
+    "task_state": {
+        TaskState.RUNNING: N_("Running"),
+        TaskState.SUCCEEDED: N_("Done"),
+        TaskState.FAILED: N_("Failed, nothing saved"),
+        TaskState.INTERRUPTED: N_("Interrupted, nothing saved"),
     },
 }
 

@@ -322,3 +322,46 @@ class StoredFile(Model):
 
     class Meta:
         table = "stored_file"
+
+
+class TaskState(StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+class Task(Model):
+    """Long work (an import, a reconciliation) run in the background of the process that took it.
+
+    The page polls it; `result` holds the summary, `problems` the rejected rows (message ids
+    with their parameters, so they show in the reader's language), `link` where to go next.
+    """
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=40)
+    title = fields.CharField(max_length=200)
+    state = fields.CharEnumField(TaskState, max_length=16, default=TaskState.RUNNING)
+    done = fields.IntField(default=0)
+    total = fields.IntField(default=0)
+    phase = fields.CharField(max_length=200, default="")
+    result: Any = fields.JSONField(null=True)
+    problems: Any = fields.JSONField(null=True)
+    message = fields.CharField(max_length=500, default="")
+    link = fields.CharField(max_length=300, default="")
+    runner = fields.CharField(max_length=100, default="")
+    user_id = fields.IntField()
+    username = fields.CharField(max_length=64)
+    base_id = fields.IntField(null=True)
+    region_code = fields.CharField(max_length=6, null=True)
+    startup_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    scope = Scope(
+        roles=frozenset({"bureau", "operator", "founder"}), region="region_code", base="base_id", startup="startup_id"
+    )
+
+    class Meta:
+        table = "task"
+        indexes = [("user_id", "created_at")]

@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 from tortoise import connections
 
 from incubator import api
-from incubator.views import account, admin, audit, bases, users
+from incubator.views import account, admin, audit, bases, tasks, users
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -32,6 +32,9 @@ routes: list[BaseRoute] = [
     Route("/account/password", account.password_page, methods=GET),
     Route("/account/password", account.change_password, methods=POST),
     Route("/account/membership", account.switch_membership, methods=POST),
+    Route("/tasks", tasks.task_list, methods=GET),
+    Route("/tasks/{task_id:int}", tasks.task_page, methods=GET),
+    Route("/tasks/{task_id:int}/status", tasks.task_status, methods=GET),
     Route("/admin", admin.overview, methods=GET),
     Route("/admin/regions", admin.regions, methods=GET),
     Route("/admin/regions/new", admin.region_new, methods=GET),

@@ -18,7 +18,19 @@ from incubator import auth
 from incubator.access import MEMBERSHIP_RELATED, Principal, principal_for
 from incubator.demo import load_regions
 from incubator.identifiers import birth_date_of, compose_id_number, sex_of
-from incubator.models import Base, BaseKind, BaseLevel, Bureau, Membership, Region, RegionLevel, Role, User
+from incubator.models import (
+    Base,
+    BaseKind,
+    BaseLevel,
+    Bureau,
+    Membership,
+    Region,
+    RegionLevel,
+    Role,
+    Task,
+    TaskState,
+    User,
+)
 from incubator.passwords import hash_password
 from incubator.pii import seal_id_number
 from tenants.models import (
@@ -59,6 +71,7 @@ class World:
     founders: dict[str, Founder] = field(default_factory=dict)
     leases: dict[str, Lease] = field(default_factory=dict)
     employments: dict[str, Employment] = field(default_factory=dict)
+    tasks: dict[str, Task] = field(default_factory=dict)
     # Keyed by base key: one space each (spaces of leases are found through the lease).
     spaces: dict[str, Space] = field(default_factory=dict)
 
@@ -107,6 +120,7 @@ def object_values(world: World, base_key: str, startup_key: str) -> dict[str, st
         "lease_id": str(world.leases[startup_key].id),
         "space_id": str(world.spaces[base_key].id),
         "employment_id": str(world.employments[startup_key].id),
+        "task_id": str(world.tasks[startup_key].id),
     }
 
 
@@ -221,6 +235,18 @@ async def build_world() -> World:
             contract_kind=ContractKind.FIXED_TERM,
             is_graduate=True,
             graduation_year=2019,
+        )
+        # A finished background task of the startup's base (an import), for the isolation walk.
+        world.tasks[key] = await Task.create(
+            kind="roster_import",
+            title=f"Import for {key}",
+            state=TaskState.SUCCEEDED,
+            user_id=0,
+            username="someone",
+            base_id=startup.base_id,
+            region_code=world.bases[base_key].region_id,
+            startup_id=startup.id,
+            result={"lines": []},
         )
     for name, (role, where) in PERSONAS.items():
         user = await User.create(
