@@ -160,6 +160,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "records.export": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR}),
     "roster.manage": frozenset({Role.OPERATOR, Role.FOUNDER}),
     "counting_rule.manage": frozenset({Role.ADMIN, Role.BUREAU}),
+    # Job audits: bureau officers of the region run them; a base's operators read signed ones.
+    "job_audit.manage": frozenset({Role.BUREAU}),
+    "job_audit.view": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR}),
 }
 
 

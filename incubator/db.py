@@ -10,7 +10,7 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 from incubator.settings import get_settings
 
 # One app label listing every package's models (house style rule 3).
-MODEL_MODULES = ["incubator.models", "tenants.models"]  # grants.models joins with its first model
+MODEL_MODULES = ["incubator.models", "tenants.models", "grants.models"]
 
 
 def tortoise_config(database_url: str | None = None) -> dict[str, Any]:

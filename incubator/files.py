@@ -11,7 +11,9 @@ import hashlib
 import logging
 import os
 import re
+import secrets
 import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from incubator.access import Principal
 from incubator.errors import NotFound, ValidationFailed
 from incubator.i18n import N_
 from incubator.models import StoredFile
+from incubator.pii import open_bytes, seal_bytes
 from incubator.settings import get_settings
 
 log = logging.getLogger("incubator.files")
@@ -141,3 +144,46 @@ def file_response(stored: StoredFile) -> Response:
             "cache-control": "private, no-store",
         },
     )
+
+
+# -- uploads parked between two requests ----------------------------------------------------
+
+PARK_SECONDS = 3600
+PARK_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def _parked_dir() -> Path:
+    return get_settings().var_dir / "parked"
+
+
+def park_upload(data: bytes, owner: str) -> str:
+    """Keep an upload, encrypted, for an hour (while the user answers a question about it).
+
+    Returns a token; only the same owner (e.g. "audit 12 user 3") can claim it back.
+    """
+    folder = _parked_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in folder.iterdir():
+        if now - old.stat().st_mtime > PARK_SECONDS:
+            old.unlink(missing_ok=True)
+    token = secrets.token_hex(16)
+    _write(folder / f"{token}-{hashlib.sha256(owner.encode()).hexdigest()[:16]}", seal_bytes(data))
+    return token
+
+
+def claim_upload(token: str, owner: str) -> bytes | None:
+    """The parked upload of this owner, or None when the token is unknown, foreign or expired."""
+    if not PARK_TOKEN.fullmatch(token):
+        return None
+    path = _parked_dir() / f"{token}-{hashlib.sha256(owner.encode()).hexdigest()[:16]}"
+    try:
+        sealed = path.read_bytes()
+    except OSError:
+        return None
+    return open_bytes(sealed, PARK_SECONDS)
+
+
+def release_upload(token: str, owner: str) -> None:
+    if PARK_TOKEN.fullmatch(token):
+        (_parked_dir() / f"{token}-{hashlib.sha256(owner.encode()).hexdigest()[:16]}").unlink(missing_ok=True)

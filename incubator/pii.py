@@ -65,3 +65,21 @@ def open_id_number(cipher: str) -> str:
         return fernet.decrypt(cipher.encode("ascii")).decode("ascii")
     except InvalidToken as exc:
         raise RuntimeError("ID number cannot be decrypted: FIELD_ENCRYPTION_KEY has changed") from exc
+
+
+@lru_cache(maxsize=4)
+def _parking_key(secret: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(secret, b"incubator parked uploads v1")))
+
+
+def seal_bytes(data: bytes) -> bytes:
+    """Encrypt a file that holds personal data (a social insurance roster) while it waits on disk."""
+    return _parking_key(get_settings().field_encryption_key).encrypt(data)
+
+
+def open_bytes(token: bytes, ttl: int) -> bytes | None:
+    """The file sealed at most `ttl` seconds ago, else None."""
+    try:
+        return _parking_key(get_settings().field_encryption_key).decrypt(token, ttl=ttl)
+    except InvalidToken:
+        return None

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from grants.models import AuditFinding, AuditState, FindingKind, JobAudit, Outcome
 from incubator import auth
 from incubator.access import MEMBERSHIP_RELATED, Principal, principal_for
 from incubator.demo import load_regions
@@ -72,6 +73,8 @@ class World:
     leases: dict[str, Lease] = field(default_factory=dict)
     employments: dict[str, Employment] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
+    audits: dict[str, JobAudit] = field(default_factory=dict)
+    findings: dict[str, AuditFinding] = field(default_factory=dict)
     # Keyed by base key: one space each (spaces of leases are found through the lease).
     spaces: dict[str, Space] = field(default_factory=dict)
 
@@ -121,6 +124,8 @@ def object_values(world: World, base_key: str, startup_key: str) -> dict[str, st
         "space_id": str(world.spaces[base_key].id),
         "employment_id": str(world.employments[startup_key].id),
         "task_id": str(world.tasks[startup_key].id),
+        "audit_id": str(world.audits[startup_key].id),
+        "finding_id": str(world.findings[startup_key].id),
     }
 
 
@@ -247,6 +252,28 @@ async def build_world() -> World:
             region_code=world.bases[base_key].region_id,
             startup_id=startup.id,
             result={"lines": []},
+        )
+        # A signed job audit of the startup with one finding, for the isolation walk.
+        world.audits[key] = await JobAudit.create(
+            base_id=startup.base_id,
+            startup_id=startup.id,
+            region_code=world.bases[base_key].region_id,
+            period_start=dt.date(2020, 1, 1),
+            period_end=dt.date(2020, 12, 31),
+            state=AuditState.SIGNED_OFF,
+            opened_by="someone",
+            counts={"verified": 1},
+        )
+        world.findings[key] = await AuditFinding.create(
+            audit=world.audits[key],
+            employment=world.employments[key],
+            startup=startup,
+            kind=FindingKind.VERIFIED,
+            proposed=Outcome.VERIFIED,
+            outcome=Outcome.VERIFIED,
+            declared_name=name,
+            insured_name=name,
+            id_masked=person.id_masked,
         )
     for name, (role, where) in PERSONAS.items():
         user = await User.create(

@@ -11,7 +11,7 @@ from incubator import tasks
 from incubator.access import get_visible, visible
 from incubator.models import Task, TaskState
 from incubator.pages import page_principal
-from incubator.templating import render
+from incubator.templating import is_htmx, render
 
 RECENT = 20
 
@@ -36,7 +36,8 @@ async def task_page(request: Request) -> Response:
 async def task_status(request: Request) -> Response:
     """The progress block alone, for htmx to swap in every second until the task ends."""
     task = await get_visible(page_principal(request), Task, request.path_params["task_id"])
-    return render(request, "incubator/_task_status.html", _context(task))
+    template = "incubator/_task_status.html" if is_htmx(request) else "incubator/task.html"
+    return render(request, template, _context(task))
 
 
 async def task_list(request: Request) -> Response:

@@ -74,6 +74,7 @@ class Employment(Model):
     verification = fields.CharEnumField(Verification, max_length=16, default=Verification.DECLARED)
     verification_note = fields.CharField(max_length=300, default="")
     verified_at = fields.DatetimeField(null=True)
+    audit_id = fields.IntField(null=True)  # the signed job audit that verified or rejected it
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -30,7 +30,7 @@ async def test_a_task_reports_progress_then_keeps_its_summary(world: World, logi
     task = await tasks.start(operator, "test", "Import", work, base_id=world.bases["dsj"].id, link="/startups")
     browser = await login("operator_dsj")
     await asyncio.sleep(0)
-    running = await browser.get(f"/tasks/{task.id}/status")
+    running = await browser.get(f"/tasks/{task.id}/status", headers={"hx-request": "true"})
     assert running.status_code == 200
     assert 'hx-trigger="every 1s"' in running.text and 'value="4"' in running.text and 'max="10"' in running.text
     gate.set()
