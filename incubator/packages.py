@@ -21,3 +21,9 @@ def tenant_demo_loader() -> Callable[[dict[str, Base]], Awaitable[dict[str, int]
     from tenants.demo import load_tenants
 
     return load_tenants
+
+
+def grants_demo_loader() -> Callable[[dict[str, Base]], Awaitable[dict[str, int]]]:
+    from grants.demo import load_grants
+
+    return load_grants

@@ -21,6 +21,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from grants import labels as _labels  # noqa: F401 - the finding kinds name rejected entries
 from grants.forms.job_audits import INSURANCE_COLUMNS, AuditInput, DecisionInput, refused
 from grants.models import AuditFinding, AuditState, FindingKind, JobAudit, Outcome
 from incubator import audit as audit_log
@@ -28,6 +29,7 @@ from incubator.access import Principal, get_visible, require
 from incubator.errors import NotFound, ValidationFailed
 from incubator.i18n import N_
 from incubator.identifiers import id_number_error, normalise_id_number
+from incubator.labels import label
 from incubator.models import Base, Role
 from incubator.pii import id_index, mask_id_number, seal_id_number
 from incubator.spreadsheets import Layout, Sheetbook, SheetError, SheetRejected, locate
@@ -450,7 +452,7 @@ async def _mark_employments(job_audit: JobAudit, now: dt.datetime) -> dict[str, 
     for finding in await decided.filter(outcome=Outcome.REJECTED).only("employment_id", "kind", "reason"):
         marked["rejected"] += await Employment.filter(id=finding.employment_id).update(
             verification=Verification.REJECTED,
-            verification_note=(finding.reason or finding.kind.value)[:300],
+            verification_note=(finding.reason or label("finding_kind", finding.kind))[:300],
             verified_at=now,
             audit_id=job_audit.id,
         )

@@ -53,11 +53,6 @@ LOW_WAGES = {Industry.A, Industry.C, Industry.F, Industry.G, Industry.H, Industr
 # The first employee of these works despite a disability (hand-made incense and carpets).
 DISABLED_AT = {"拉萨圣地藏香制作有限公司", "卡若区达瓦手工藏毯店"}
 HOME_AGAIN = "个人辞职，回家乡昌都工作"
-REJECTIONS = [
-    "未查到该人员在本企业的社会保险参保记录",
-    "未能提供劳动合同和工资发放凭证",
-    "该人员同期由其他单位参保，本企业用工无法核实",
-]
 FLAGS = ("is_farmer_herder", "is_veteran", "is_poverty_alleviated", "is_disabled")
 RULE_SOURCE = "西藏自治区人力资源和社会保障厅 带动就业统计口径（演示数据，待与正式文件核对）"
 
@@ -210,22 +205,6 @@ def _share(b: BasePlan, entries: list[RosterEntry], rng: random.Random, today: d
         entries.append(_rehire(entry, b, rng, today, kind))
 
 
-def _audit(entries: list[RosterEntry], rng: random.Random, today: dt.date) -> None:
-    """昌都's bureau checked the roster against the social-insurance records last month.
-
-    Set directly here: the bureau's job audit that produces these marks comes in a later issue.
-    """
-    audited_on = add_months(month_start(today), -1) + dt.timedelta(days=9)
-    at = dt.datetime.combine(audited_on, dt.time(2, 30), tzinfo=dt.UTC)  # 10:30 in Chamdo
-    for e in entries:
-        if e.hired_on > audited_on - dt.timedelta(days=30):
-            continue
-        if not e.is_founder and e.insured_from is None and rng.random() < 0.3:
-            e.verification, e.verification_note, e.verified_at = Verification.REJECTED, rng.choice(REJECTIONS), at
-        elif rng.random() < 0.55:
-            e.verification, e.verified_at = Verification.VERIFIED, at
-
-
 def plan_roster(plans: list[BasePlan], seed: int, today: dt.date) -> list[RosterEntry]:
     """Every roster entry of both demo bases; no new person shares a founder's ID number, phone or name."""
     founders = [p for b in plans for s in b.startups for p in s.founders]
@@ -247,7 +226,6 @@ def plan_roster(plans: list[BasePlan], seed: int, today: dt.date) -> list[Roster
     leaver = rng.choice(home)
     leaver.left_reason = HOME_AGAIN
     rosters["CDCK"].append(_rehire(leaver, chamdo, rng, today, ContractKind.FIXED_TERM))
-    _audit(rosters["CDCK"], random.Random(f"{seed}/CDCK/audit"), today)
     return [e for b in plans for e in rosters[b.code]]
 
 

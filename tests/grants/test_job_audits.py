@@ -176,7 +176,7 @@ async def test_decisions_sign_off_and_the_figures_that_follow(world: World):
         "twice_sibling": "rejected",
     }
     rejected = await Employment.get(id=made["missing"].id)
-    assert rejected.audit_id == job_audit.id and rejected.verification_note == "not_found"
+    assert rejected.audit_id == job_audit.id and rejected.verification_note == "未在社保名单中"
     assert signed.totals["verified"] == 4 and signed.totals["rejected"] == 3
     counts = await job_counts(base, "540302", as_of=END, period_start=START, period_end=END)
     # Six people were declared (拉姆 counts once); rejected entries no longer count, the rest are verified.

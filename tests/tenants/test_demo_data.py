@@ -9,10 +9,11 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from itertools import pairwise
 
+from grants.models import AuditFinding, AuditState, JobAudit
 from incubator import demo
 from incubator.formatting import today
 from incubator.identifiers import birth_date_of, id_number_error, sex_of, uscc_error
-from incubator.models import Base, Membership
+from incubator.models import AuditEvent, Base, Membership
 from incubator.pii import mask_id_number, open_id_number
 from tenants.demo import SEED, plan
 from tenants.demo.jobs import plan_roster
@@ -371,17 +372,27 @@ async def test_it_gives_every_employee_a_new_valid_id_number_and_a_base(app):
     assert sum(p.is_poverty_alleviated for p in employees) and 1 <= sum(p.is_disabled for p in employees) <= 2
 
 
-async def test_it_marks_chamdos_audited_entries_and_leaves_lhasas_declared(app):
+async def test_chamdos_bureau_has_signed_off_a_job_audit_with_findings(app):
     await demo.load_demo()
     dsj, chamdo = await Base.get(code="DSJ"), await Base.get(code="CDCK")
     assert set(await Employment.filter(base_id=dsj.id).values_list("verification", flat=True)) == {"declared"}
+    job_audit = await JobAudit.get(base_id=chamdo.id)
+    assert job_audit.state is AuditState.SIGNED_OFF and job_audit.signed_by == "bureau.chamdo"
+    assert job_audit.roster_filename.endswith(".csv") and job_audit.roster_rows > 40
+    kinds = Counter(await AuditFinding.filter(audit_id=job_audit.id).values_list("kind", flat=True))
+    for kind in ("verified", "not_found", "other_employer", "fewer_months", "name_differs", "undeclared"):
+        assert kinds[kind] >= 1, kind
+    assert kinds["undeclared"] == 2
+    overridden = await AuditFinding.filter(audit_id=job_audit.id, outcome="verified", proposed="rejected").count()
+    assert overridden >= 1
     entries = await Employment.filter(base_id=chamdo.id)
     marks = Counter(e.verification for e in entries)
-    assert 0.35 <= marks[Verification.VERIFIED] / len(entries) <= 0.65
-    assert 1 <= marks[Verification.REJECTED] <= 8
+    assert 0.5 <= marks[Verification.VERIFIED] / len(entries) <= 0.9
+    assert 3 <= marks[Verification.REJECTED] <= 15 and marks[Verification.DECLARED] >= 1
     for e in entries:
-        assert (e.verified_at is None) == (e.verification is Verification.DECLARED)
+        assert (e.audit_id == job_audit.id) == (e.verification is not Verification.DECLARED)
         assert bool(e.verification_note) == (e.verification is Verification.REJECTED)
+    assert await AuditEvent.filter(action="job_audit.signed_off").count() == 1
 
 
 async def test_it_counts_lhasas_jobs_under_the_regions_rule(app):
