@@ -209,28 +209,41 @@ async def _declared(job_audit: JobAudit) -> list[dict[str, Any]]:
     return rows
 
 
-async def _elsewhere(job_audit: JobAudit, person_ids: Sequence[int]) -> dict[int, dict[int, str]]:
-    """For each person, the startups (id -> name) where they are declared over the period."""
-    found: dict[int, dict[int, str]] = defaultdict(dict)
+async def _elsewhere(job_audit: JobAudit, person_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """For each person, their employments at any startup that overlap the period."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for start in range(0, len(person_ids), CHUNK):
         query = Employment.filter(person_id__in=person_ids[start : start + CHUNK])
         rows = await _overlapping(query, job_audit.period_start, job_audit.period_end).values(
-            "person_id", "startup_id", "startup__name"
+            "id", "person_id", "startup_id", "startup__name", "hired_on", "left_on"
         )
         for row in rows:
-            found[row["person_id"]][row["startup_id"]] = row["startup__name"]
+            found[row["person_id"]].append(row)
     return found
 
 
+def _at_the_same_time(declared: Mapping[str, Any], others: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The other startups where the person is declared on some day of this employment."""
+    names = set()
+    for other in others:
+        if other["startup_id"] == declared["startup_id"]:
+            continue
+        starts_before_end = declared["left_on"] is None or other["hired_on"] <= declared["left_on"]
+        ends_after_start = other["left_on"] is None or other["left_on"] >= declared["hired_on"]
+        if starts_before_end and ends_after_start:
+            names.add(other["startup__name"])
+    return sorted(names)
+
+
 def _verdict(
-    declared: Mapping[str, Any], insured: Sequence[Insured], others: Mapping[int, str], required: int
+    declared: Mapping[str, Any], insured: Sequence[Insured], others: Sequence[Mapping[str, Any]], required: int
 ) -> dict[str, Any]:
     """The finding for one declared employment."""
     uscc = declared["startup__uscc"] or ""
     matches = [r for r in insured if uscc and r.uscc == uscc]
     best = max(matches, key=lambda r: r.months) if matches else (insured[0] if insured else None)
     flags = []
-    elsewhere = [name for startup_id, name in others.items() if startup_id != declared["startup_id"]]
+    elsewhere = _at_the_same_time(declared, others)
     if elsewhere:
         flags.append(FindingKind.COUNTED_TWICE.value)
     if best is not None and not _same_name(best.name, declared["person__name"]):
@@ -258,7 +271,7 @@ def _verdict(
         "months_paid": best.months if best else None,
         "hired_on": declared["hired_on"],
         "left_on": declared["left_on"],
-        "other": "、".join(sorted(elsewhere))[:300],
+        "other": "、".join(elsewhere)[:300],
     }
 
 
@@ -319,7 +332,7 @@ async def reconcile(
     findings = []
     for row in declared:
         insured = roster.by_person.get(row["person__id_index"], [])
-        findings.append(_verdict(row, insured, elsewhere.get(row["person_id"], {}), job_audit.required_months))
+        findings.append(_verdict(row, insured, elsewhere.get(row["person_id"], []), job_audit.required_months))
         if progress:
             await progress.tick()
     findings += await _undeclared(job_audit, roster, declared)

@@ -65,6 +65,16 @@ async def _scenario(world: World) -> dict[str, Employment]:
         hired_on=dt.date(2025, 3, 1),
         contract_kind=ContractKind.SERVICE,
     )
+    # 达瓦 worked at the sibling until just before joining: one after the other is not twice.
+    made["ok_before"] = await Employment.create(
+        startup=sibling,
+        person_id=made["ok"].person_id,
+        base_id=sibling.base_id,
+        region_code="540302",
+        hired_on=dt.date(2024, 6, 1),
+        left_on=dt.date(2025, 1, 15),
+        contract_kind=ContractKind.FIXED_TERM,
+    )
     return made
 
 
@@ -112,6 +122,7 @@ async def test_reconciliation_gives_each_declared_employment_its_verdict(world: 
         "renamed": ("name_differs", "verified", []),
         "twice": ("counted_twice", "verified", []),
         "twice_sibling": ("other_employer", "rejected", ["counted_twice"]),
+        "ok_before": ("other_employer", "rejected", []),
     }
     assert verdicts["renamed"].insured_name == "次仁旺久" and verdicts["short"].months_paid == 2
     assert verdicts["elsewhere"].employer_uscc == OTHER_USCC
@@ -122,7 +133,7 @@ async def test_reconciliation_gives_each_declared_employment_its_verdict(world: 
     assert number("undeclared") not in undeclared.id_cipher
     await job_audit.refresh_from_db()
     assert job_audit.state is AuditState.RECONCILED and (job_audit.roster_rows, job_audit.roster_skipped) == (7, 1)
-    assert job_audit.counts["undeclared"] == 1 and sum(job_audit.counts.values()) == 8
+    assert job_audit.counts["undeclared"] == 1 and sum(job_audit.counts.values()) == 9
     event = await AuditEvent.get(action="job_audit.reconciled")
     assert event.after["findings"]["not_found"] == 1 and number("ok") not in str(event.after)
 
@@ -131,7 +142,7 @@ async def test_a_new_upload_replaces_the_findings(world: World):
     job_audit, _made = await _reconciled(world)
     officer = await principal_of(world, "bureau_chamdo")
     await service.reconcile(officer, job_audit, read_rows(insurance_csv(), "社保-2.csv"))
-    assert await AuditFinding.filter(audit_id=job_audit.id).count() == 8
+    assert await AuditFinding.filter(audit_id=job_audit.id).count() == 9
     await job_audit.refresh_from_db()
     assert job_audit.roster_filename == "社保-2.csv"
 
@@ -161,8 +172,8 @@ async def test_decisions_sign_off_and_the_figures_that_follow(world: World):
     await service.decide(officer, short, DecisionInput(Outcome.VERIFIED, "入职晚，按实际在岗月数认定"))
     with pytest.raises(ValidationFailed) as early:
         await service.sign_off(officer, job_audit, "")
-    assert early.value.field_params["audit"]["count"] == 7
-    assert await service.confirm_proposals(officer, job_audit) == 7
+    assert early.value.field_params["audit"]["count"] == 8
+    assert await service.confirm_proposals(officer, job_audit) == 8
     signed = await service.sign_off(officer, job_audit, "2025年度核查")
     assert signed.state is AuditState.SIGNED_OFF and signed.signed_by == "bureau.chamdo"
     marks = {key: (await Employment.get(id=e.id)).verification.value for key, e in made.items()}
@@ -174,10 +185,11 @@ async def test_decisions_sign_off_and_the_figures_that_follow(world: World):
         "renamed": "verified",
         "twice": "verified",
         "twice_sibling": "rejected",
+        "ok_before": "rejected",
     }
     rejected = await Employment.get(id=made["missing"].id)
     assert rejected.audit_id == job_audit.id and rejected.verification_note == "未在社保名单中"
-    assert signed.totals["verified"] == 4 and signed.totals["rejected"] == 3
+    assert signed.totals["verified"] == 4 and signed.totals["rejected"] == 4
     counts = await job_counts(base, "540302", as_of=END, period_start=START, period_end=END)
     # Six people were declared (拉姆 counts once); rejected entries no longer count, the rest are verified.
     assert counts.headcount.total == 4 and counts.headcount.verified["total"] == 4
