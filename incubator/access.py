@@ -159,6 +159,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "records.import": frozenset({Role.OPERATOR}),
     "records.export": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR}),
     "roster.manage": frozenset({Role.OPERATOR, Role.FOUNDER}),
+    # Job figures and the people behind them, of whatever job page the principal may open.
+    "jobs.export": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR, Role.FOUNDER}),
     "counting_rule.manage": frozenset({Role.ADMIN, Role.BUREAU}),
     # Job audits: bureau officers of the region run them; a base's operators read signed ones.
     "job_audit.manage": frozenset({Role.BUREAU}),

@@ -29,6 +29,7 @@ from incubator.i18n import N_
 from incubator.models import StoredFile
 from incubator.pii import open_bytes, seal_bytes
 from incubator.settings import get_settings
+from incubator.spreadsheets import XLSX_TYPE
 
 log = logging.getLogger("incubator.files")
 
@@ -187,3 +188,16 @@ def claim_upload(token: str, owner: str) -> bytes | None:
 def release_upload(token: str, owner: str) -> None:
     if PARK_TOKEN.fullmatch(token):
         (_parked_dir() / f"{token}-{hashlib.sha256(owner.encode()).hexdigest()[:16]}").unlink(missing_ok=True)
+
+
+def xlsx_response(content: bytes, name: str) -> Response:
+    """An .xlsx attachment that is neither sniffed nor kept in any cache."""
+    return Response(
+        content,
+        media_type=XLSX_TYPE,
+        headers={
+            "content-disposition": content_disposition(name),
+            "cache-control": "private, no-store",
+            "x-content-type-options": "nosniff",
+        },
+    )

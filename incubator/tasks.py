@@ -129,7 +129,7 @@ def _message(exc: ValidationFailed) -> str:
 def stored_problem(error: SheetError) -> dict[str, Any]:
     """A problem of a file as JSON: its message id and parameters, translated when shown."""
     params = {
-        key: {"msgid": value.message} if isinstance(value, Translated) else str(value)
+        key: {"msgid": value.message} if isinstance(value, Translated) else _plain(value)
         for key, value in error.params.items()
     }
     return {
@@ -140,6 +140,11 @@ def stored_problem(error: SheetError) -> dict[str, Any]:
         "message": error.message,
         "params": params,
     }
+
+
+def _plain(value: object) -> object:
+    """A parameter as JSON keeps it: numbers stay numbers (for %(n)d), anything else is text."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
 def problem_text(problem: Mapping[str, Any]) -> str:

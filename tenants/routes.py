@@ -9,7 +9,7 @@ from tenants.api import figures as figure_api
 from tenants.api import jobs as job_api
 from tenants.api import spaces as space_api
 from tenants.api import startups as startup_api
-from tenants.views import figures, jobs, people, startups, transfer
+from tenants.views import figures, job_exports, jobs, people, roster_import, startups, transfer
 from tenants.views import leases as lease_views
 from tenants.views import spaces as space_views
 
@@ -45,11 +45,20 @@ startup_routes: list[BaseRoute] = [
 job_routes: list[BaseRoute] = [
     Route("/startups/{startup_id:int}/roster", jobs.startup_roster, methods=GET),
     Route("/startups/{startup_id:int}/roster", jobs.roster_add, methods=POST),
+    Route("/startups/{startup_id:int}/roster/import", roster_import.startup_roster_import, methods=POST),
+    Route("/bases/{base_id:int}/roster/import", roster_import.base_roster_import, methods=POST),
+    Route("/roster/template.xlsx", roster_import.roster_template, methods=GET),
     Route("/employments/{employment_id:int}/edit", jobs.employment_edit, methods=GET),
     Route("/employments/{employment_id:int}/edit", jobs.employment_update, methods=POST),
     Route("/employments/{employment_id:int}/end", jobs.employment_end, methods=POST),
     Route("/bases/{base_id:int}/jobs", jobs.base_jobs, methods=GET),
     Route("/region/jobs", jobs.region_jobs, methods=GET),
+    Route("/startups/{startup_id:int}/jobs.xlsx", job_exports.startup_figures_export, methods=GET),
+    Route("/startups/{startup_id:int}/roster.xlsx", job_exports.startup_people_export, methods=GET),
+    Route("/bases/{base_id:int}/jobs.xlsx", job_exports.base_figures_export, methods=GET),
+    Route("/bases/{base_id:int}/job-people.xlsx", job_exports.base_people_export, methods=GET),
+    Route("/region/jobs.xlsx", job_exports.region_figures_export, methods=GET),
+    Route("/region/job-people.xlsx", job_exports.region_people_export, methods=GET),
     Route("/region/counting-rules", jobs.counting_rules, methods=GET),
     Route("/region/counting-rules", jobs.counting_rule_create, methods=POST),
     Route("/api/v1/startups/{startup_id:int}/employments", job_api.list_employments, methods=GET),

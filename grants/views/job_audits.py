@@ -17,7 +17,7 @@ from grants.services import job_audits as service
 from incubator import tasks
 from incubator.access import Principal, can, get_visible, require, visible
 from incubator.errors import ValidationFailed
-from incubator.files import claim_upload, content_disposition, park_upload, release_upload
+from incubator.files import claim_upload, park_upload, release_upload, xlsx_response
 from incubator.formatting import today
 from incubator.i18n import N_, gettext
 from incubator.labels import choices
@@ -25,7 +25,7 @@ from incubator.models import Base, Role
 from incubator.pages import field_errors, form_of, page_principal, redirect, rejected
 from incubator.pagination import paginate, window
 from incubator.settings import get_settings
-from incubator.spreadsheets import XLSX_TYPE, Sheetbook, SheetRejected, read_rows
+from incubator.spreadsheets import Sheetbook, SheetRejected, read_rows
 from incubator.templating import is_htmx, render
 from tenants.models import Startup, StartupStatus
 
@@ -285,12 +285,4 @@ async def audit_report_download(request: Request) -> Response:
     require(principal, "records.export")
     content = await audit_report.discrepancy_report(principal, job_audit)
     name = f"{gettext('Job audit')}-{job_audit.id}-{job_audit.base.name}.xlsx"
-    return Response(
-        content,
-        media_type=XLSX_TYPE,
-        headers={
-            "content-disposition": content_disposition(name),
-            "cache-control": "private, no-store",
-            "x-content-type-options": "nosniff",
-        },
-    )
+    return xlsx_response(content, name)

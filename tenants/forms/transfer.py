@@ -139,11 +139,37 @@ SPACE_COLUMNS = (
     ),
     ColumnSpec("note", N_("Note"), ("备注", "Notes"), hint=N_("Optional, up to 200 characters.")),
 )
+# How the cells of each field are read, across every import (the job roster's as well).
 # The enumeration behind each column whose cells may hold a code or a label.
-ENUM_COLUMNS = {"legal_form": "legal_form", "industry": "industry", "role": "founder_role", "kind": "space_kind"}
-DATE_COLUMNS = {"registered_on", "applied_on", "admitted_on", "incubation_ends_on", "joined_on"}
-CODE_COLUMNS = {"uscc", "id_number", "phone", "contact_phone"}
-NUMBER_COLUMNS = {"area_m2", "list_rent", "graduation_year"}
+ENUM_COLUMNS = {
+    "legal_form": "legal_form",
+    "industry": "industry",
+    "role": "founder_role",
+    "kind": "space_kind",
+    "contract_kind": "contract_kind",
+}
+DATE_COLUMNS = {
+    "registered_on",
+    "applied_on",
+    "admitted_on",
+    "incubation_ends_on",
+    "joined_on",
+    "hired_on",
+    "left_on",
+    "insured_from",
+    "insured_until",
+}
+CODE_COLUMNS = {"uscc", "id_number", "phone", "contact_phone", "hukou_region_code"}
+NUMBER_COLUMNS = {"area_m2", "list_rent", "graduation_year", "monthly_wage"}
+# Yes/no columns: a person's categories.
+FLAG_COLUMNS = {
+    "is_graduate",
+    "is_farmer_herder",
+    "is_veteran",
+    "is_poverty_alleviated",
+    "is_disabled",
+    "has_employment_difficulty",
+}
 YES = {"是", "yes", "y", "true", "1", "√", "✓"}
 NO = {"否", "no", "n", "false", "0", "×", "✗", ""}
 LOOSE_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -213,7 +239,7 @@ class Cleaner:
                 text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
             elif name in NUMBER_COLUMNS:
                 text = unicodedata.normalize("NFKC", raw).replace(" ", "").lstrip("¥").removesuffix("元")
-            elif name == "is_graduate":
+            elif name in FLAG_COLUMNS:
                 answer = squeeze(raw)
                 if answer not in YES | NO:
                     problems[name] = self.layout.error(row.number, name, N_("Enter yes or no."))

@@ -30,10 +30,12 @@ from incubator.spreadsheets import (
     WorkbookWriter,
     locate,
 )
+from tenants.forms.roster_sheet import ROSTER_COLUMNS, ROSTER_SHEET
 from tenants.forms.transfer import (
     CODE_COLUMNS,
     DATE_COLUMNS,
     ENUM_COLUMNS,
+    FLAG_COLUMNS,
     FOUNDER_COLUMNS,
     FOUNDERS_SHEET,
     INSTRUCTIONS_SHEET,
@@ -55,6 +57,7 @@ from tenants.services.startups import add_founder, create_startup, transition
 TEMPLATES: dict[str, tuple[tuple[str, tuple[ColumnSpec, ...]], ...]] = {
     "startups": ((STARTUPS_SHEET, STARTUP_COLUMNS), (FOUNDERS_SHEET, FOUNDER_COLUMNS)),
     "spaces": ((SPACES_SHEET, SPACE_COLUMNS),),
+    "roster": ((ROSTER_SHEET, ROSTER_COLUMNS),),
 }
 RACE = N_("Someone saved a record with the same details meanwhile; nothing was imported. Please try again.")
 
@@ -138,7 +141,7 @@ def _rejected(errors: Sequence[SheetError], book: Sheetbook) -> SheetRejected:
     return SheetRejected(sorted(errors, key=lambda e: (order.get(e.sheet, -1), e.row or 0, len(e.column), e.column)))
 
 
-def _data_sheet(book: Sheetbook, title: str, *others: str) -> Sheet:
+def data_sheet(book: Sheetbook, title: str, *others: str) -> Sheet:
     """The sheet with this title (in any language), else the first sheet that is none of the others."""
     found = book.sheet_named(title)
     if found is not None:
@@ -157,7 +160,7 @@ def _nothing_to_import(sheet: Sheet) -> SheetError:
 
 
 async def _check_startups(base: Base, book: Sheetbook) -> tuple[list[StartupRow], tuple[Layout, Layout]]:
-    sheet = _data_sheet(book, STARTUPS_SHEET, FOUNDERS_SHEET, INSTRUCTIONS_SHEET)
+    sheet = data_sheet(book, STARTUPS_SHEET, FOUNDERS_SHEET, INSTRUCTIONS_SHEET)
     founders_sheet = book.sheet_named(FOUNDERS_SHEET)
     layout, errors = locate(sheet, STARTUP_COLUMNS)
     founders_layout = Layout(sheet, {}, {})
@@ -201,7 +204,7 @@ async def _startups_in_base(layout: Layout, base: Base, startups: Mapping[str, S
 
 
 async def _check_spaces(base: Base, book: Sheetbook) -> tuple[Layout, list[SpaceRow]]:
-    sheet = _data_sheet(book, SPACES_SHEET, INSTRUCTIONS_SHEET)
+    sheet = data_sheet(book, SPACES_SHEET, INSTRUCTIONS_SHEET)
     layout, errors = locate(sheet, SPACE_COLUMNS)
     if not errors and not sheet.records:
         errors.append(_nothing_to_import(sheet))
@@ -228,7 +231,7 @@ def _chunks(values: Sequence[str], size: int = 500) -> list[Sequence[str]]:
 
 
 def import_template(kind: str) -> bytes:
-    """The blank workbook an import reads ("startups" or "spaces"), in the user's language.
+    """The blank workbook an import reads ("startups", "spaces" or "roster"), in the user's language.
 
     Each data sheet has its header row and drop-down lists on the enumeration columns; the
     instructions sheet says, column by column, whether it is required and what it takes.
@@ -259,7 +262,7 @@ def _template_heading(spec: ColumnSpec) -> Heading:
     allowed: tuple[str, ...] = ()
     if spec.field in ENUM_COLUMNS:
         allowed = tuple(text for _value, text in choices(ENUM_COLUMNS[spec.field]))
-    elif spec.field == "is_graduate":
+    elif spec.field in FLAG_COLUMNS:
         allowed = (gettext("Yes"), gettext("No"))
     return Heading(gettext(spec.header), kind, allowed)
 

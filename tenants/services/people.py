@@ -43,7 +43,8 @@ class PersonLink:
     name_flagged: bool
 
 
-def _same_name(a: str, b: str) -> bool:
+def same_name(a: str, b: str) -> bool:
+    """Whether two spellings of a name are the same but for spaces."""
     return "".join(a.split()) == "".join(b.split())
 
 
@@ -78,7 +79,7 @@ async def link_person(principal: Principal, base: Base, data: PersonInput) -> Pe
                     region_code=base.region_id,
                     after={"id_masked": person.id_masked, "base_id": base.id},
                 )
-        flagged = not _same_name(person.name, data.name)
+        flagged = not same_name(person.name, data.name)
         if flagged and registration.entered_name != data.name:
             registration.entered_name, registration.name_flagged = data.name, True
             await registration.save(update_fields=["entered_name", "name_flagged"])
@@ -94,22 +95,28 @@ async def link_person(principal: Principal, base: Base, data: PersonInput) -> Pe
     return PersonLink(person, created, flagged)
 
 
-async def _create_person(principal: Principal, base: Base, data: PersonInput) -> Person:
+def new_person(data: PersonInput) -> Person:
+    """An unsaved person with this ID number (encrypted, indexed, masked) and these details."""
     sealed = seal_id_number(data.id_number)
+    return Person(
+        id_index=sealed.index,
+        id_cipher=sealed.cipher,
+        id_masked=sealed.masked,
+        birth_date=birth_date_of(data.id_number),
+        sex=Sex(sex_of(data.id_number)),
+        hukou_region_code=data.hukou_region_code or data.id_number[:6],
+        **data.details(),
+    )
+
+
+async def _create_person(principal: Principal, base: Base, data: PersonInput) -> Person:
+    person = new_person(data)
     try:
         async with in_transaction():
-            person = await Person.create(
-                id_index=sealed.index,
-                id_cipher=sealed.cipher,
-                id_masked=sealed.masked,
-                birth_date=birth_date_of(data.id_number),
-                sex=Sex(sex_of(data.id_number)),
-                hukou_region_code=data.hukou_region_code or data.id_number[:6],
-                **data.details(),
-            )
+            await person.save(force_create=True)
     except IntegrityError:
         # Someone registered the same number a moment ago: link theirs instead of failing.
-        return await Person.get(id_index=sealed.index)
+        return await Person.get(id_index=person.id_index)
     await audit.record(
         principal,
         "person.created",

@@ -48,7 +48,8 @@ async def _check_overlap(startup_id: int, person_id: int, terms: EmploymentTerms
             )
 
 
-def _term_values(terms: EmploymentTerms) -> dict[str, Any]:
+def term_values(terms: EmploymentTerms) -> dict[str, Any]:
+    """The columns of an employment that its terms fill in."""
     start, until = terms.insured_from, terms.insured_until
     return {
         "hired_on": terms.hired_on,
@@ -65,8 +66,15 @@ def _term_values(terms: EmploymentTerms) -> dict[str, Any]:
 
 async def _categories_at_hiring(person: Person, startup_id: int, hired_on: dt.date) -> dict[str, Any]:
     founder = await Founder.filter(startup_id=startup_id, person_id=person.id, joined_on__lte=hired_on).first()
+    return categories_at_hiring(
+        person, is_founder=founder is not None and (founder.left_on is None or founder.left_on >= hired_on)
+    )
+
+
+def categories_at_hiring(person: Person, *, is_founder: bool) -> dict[str, Any]:
+    """The person's categories as copied onto an employment when it starts."""
     return {
-        "is_founder": founder is not None and (founder.left_on is None or founder.left_on >= hired_on),
+        "is_founder": is_founder,
         "is_graduate": person.is_graduate,
         "graduation_year": person.graduation_year if person.is_graduate else None,
         "is_tibetan": person.is_tibetan_hukou,
@@ -91,7 +99,7 @@ async def add_employment(principal: Principal, startup: Startup, data: Employmen
             person_id=link.person.id,
             base_id=base.id,
             region_code=base.region_id,
-            **_term_values(data.terms),
+            **term_values(data.terms),
             **await _categories_at_hiring(link.person, startup.id, data.terms.hired_on),
         )
         await audit.record(
@@ -115,7 +123,7 @@ async def correct_employment(principal: Principal, employment: Employment, terms
     await _check_overlap(employment.startup_id, employment.person_id, terms, employment.id)
     before = snapshot(employment, EMPLOYMENT_FIELDS)
     async with in_transaction():
-        employment.update_from_dict(_term_values(terms))
+        employment.update_from_dict(term_values(terms))
         employment.verification = Verification.DECLARED
         await employment.save()
         await audit.record(

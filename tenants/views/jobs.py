@@ -48,13 +48,19 @@ async def _figures(target: Target, region_code: str, request: Request) -> tuple[
     return counts, series
 
 
+def _export_flags(principal: Principal) -> dict[str, bool]:
+    """Whether the page offers the .xlsx exports, and the one with full ID numbers."""
+    return {"can_export": can(principal, "jobs.export"), "can_reveal": can(principal, "person.reveal")}
+
+
 async def startup_roster(request: Request) -> Response:
     principal = page_principal(request)
     startup = await get_visible(principal, Startup, request.path_params["startup_id"], related=("base",))
-    return render(request, "tenants/roster.html", await _roster_context(request, principal, startup))
+    return render(request, "tenants/roster.html", await roster_context(request, principal, startup))
 
 
-async def _roster_context(request: Request, principal: Principal, startup: Startup) -> dict[str, Any]:
+async def roster_context(request: Request, principal: Principal, startup: Startup) -> dict[str, Any]:
+    """What a startup's roster page shows (also when a roster upload is sent back to it)."""
     query = visible(principal, Employment).filter(startup_id=startup.id).select_related("person")
     show = request.query_params.get("show", "current")
     if show != "all":
@@ -69,6 +75,7 @@ async def _roster_context(request: Request, principal: Principal, startup: Start
         "counts": counts,
         "series": series,
         "can_manage": can(principal, "roster.manage"),
+        **_export_flags(principal),
         "contract_kinds": choices("contract_kind"),
         "values": {"hired_on": today().isoformat()},
         "errors": {},
@@ -84,7 +91,7 @@ async def roster_add(request: Request) -> Response:
     try:
         employment = await roster.add_employment(principal, startup, parse_employment(form_of(request), today=today()))
     except ValidationFailed as exc:
-        context = await _roster_context(request, principal, startup)
+        context = await roster_context(request, principal, startup)
         return rejected(request, "tenants/roster.html", exc, context)
     name = employment.person.name
     return redirect(f"/startups/{startup.id}/roster", gettext("%(name)s was added to the roster.", name=name), request)
@@ -147,21 +154,15 @@ async def employment_end(request: Request) -> Response:
     )
 
 
-async def base_jobs(request: Request) -> Response:
-    principal = page_principal(request)
+async def jobs_base(principal: Principal, request: Request) -> Base:
+    """The base whose job counts are asked for, if the principal may see them (not founders)."""
     if principal.role is Role.FOUNDER:
         raise Forbidden()
-    base = await get_visible(principal, Base, request.path_params["base_id"], related=("region",))
-    counts, series = await _figures(Target(base_id=base.id), base.region_id, request)
-    return render(
-        request,
-        "tenants/jobs.html",
-        {"title": base.name, "base": base, "counts": counts, "series": series, "nav": "jobs"},
-    )
+    return await get_visible(principal, Base, request.path_params["base_id"], related=("region",))
 
 
-async def region_jobs(request: Request) -> Response:
-    principal = page_principal(request)
+async def jobs_region(principal: Principal, request: Request) -> Region:
+    """The region of ?region= (default: the officer's own), if the principal may see its job counts."""
     if principal.role not in (Role.BUREAU, Role.ADMIN):
         raise Forbidden()
     code = request.query_params.get("region", "").strip() or principal.region_code or "540000"
@@ -169,7 +170,31 @@ async def region_jobs(request: Request) -> Response:
         raise NotFound()
     if principal.role is Role.BUREAU and not (principal.region_code and in_subtree(code, principal.region_code)):
         raise NotFound()
-    region = await get_visible(principal, Region, code)
+    return await get_visible(principal, Region, code)
+
+
+async def base_jobs(request: Request) -> Response:
+    principal = page_principal(request)
+    base = await jobs_base(principal, request)
+    return render(request, "tenants/jobs.html", await base_jobs_context(request, principal, base))
+
+
+async def base_jobs_context(request: Request, principal: Principal, base: Base) -> dict[str, Any]:
+    """What the base's job page shows (also when a roster upload is sent back to it)."""
+    counts, series = await _figures(Target(base_id=base.id), base.region_id, request)
+    return {
+        "title": base.name,
+        "base": base,
+        "counts": counts,
+        "series": series,
+        "nav": "jobs",
+        **_export_flags(principal),
+    }
+
+
+async def region_jobs(request: Request) -> Response:
+    principal = page_principal(request)
+    region = await jobs_region(principal, request)
     counts, series = await _figures(Target(region_code=region.code), region.code, request)
     as_of, start, end = period_of(request)
     comparison = await by_base(region.code, counts.rule, as_of=as_of, start=start, end=end)
@@ -188,6 +213,7 @@ async def region_jobs(request: Request) -> Response:
             "bases": bases,
             "rows": rows,
             "nav": "jobs",
+            **_export_flags(principal),
         },
     )
 

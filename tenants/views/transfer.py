@@ -12,13 +12,13 @@ from starlette.responses import Response
 
 from incubator.access import Principal, can, get_visible, require
 from incubator.errors import Forbidden, ValidationFailed
-from incubator.files import content_disposition
+from incubator.files import xlsx_response
 from incubator.formatting import today
 from incubator.i18n import N_, gettext
 from incubator.models import Base
 from incubator.pages import field_errors, form_of, page_principal, redirect
 from incubator.settings import get_settings
-from incubator.spreadsheets import XLSX_TYPE, Sheetbook, SheetRejected, read_rows
+from incubator.spreadsheets import Sheetbook, SheetRejected, read_rows
 from incubator.templating import render
 from tenants.services import exports
 from tenants.services.imports import ImportSummary, import_spaces, import_startups, import_template
@@ -45,27 +45,14 @@ async def transfer(request: Request) -> Response:
     return render(request, "tenants/transfer.html", _context(principal))
 
 
-def _download(content: bytes, name: str) -> Response:
-    """An .xlsx attachment that is neither sniffed nor kept in any cache."""
-    return Response(
-        content,
-        media_type=XLSX_TYPE,
-        headers={
-            "content-disposition": content_disposition(name),
-            "cache-control": "private, no-store",
-            "x-content-type-options": "nosniff",
-        },
-    )
-
-
 async def startups_template(request: Request) -> Response:
     require(page_principal(request), "records.import")
-    return _download(import_template("startups"), gettext("Import template for startups") + ".xlsx")
+    return xlsx_response(import_template("startups"), gettext("Import template for startups") + ".xlsx")
 
 
 async def spaces_template(request: Request) -> Response:
     require(page_principal(request), "records.import")
-    return _download(import_template("spaces"), gettext("Import template for spaces") + ".xlsx")
+    return xlsx_response(import_template("spaces"), gettext("Import template for spaces") + ".xlsx")
 
 
 async def _read_upload(request: Request) -> Sheetbook:
@@ -115,15 +102,15 @@ def _dated(title: str) -> str:
 
 async def startups_export(request: Request) -> Response:
     content = await exports.export_startups(page_principal(request))
-    return _download(content, _dated(N_("Startups")))
+    return xlsx_response(content, _dated(N_("Startups")))
 
 
 async def people_export(request: Request) -> Response:
     full = request.query_params.get("full") == "1"
     content = await exports.export_people(page_principal(request), full=full)
-    return _download(content, _dated(N_("People")))
+    return xlsx_response(content, _dated(N_("People")))
 
 
 async def leases_export(request: Request) -> Response:
     content = await exports.export_leases(page_principal(request))
-    return _download(content, _dated(N_("Leases")))
+    return xlsx_response(content, _dated(N_("Leases")))
