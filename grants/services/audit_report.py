@@ -9,8 +9,8 @@ from incubator.access import Principal, require, visible
 from incubator.i18n import N_, gettext
 from incubator.labels import label
 from incubator.spreadsheets import CellValue, Heading, WorkbookWriter
+from tenants.services.exports import append_rows, pages
 
-PAGE = 1000
 FINDING_HEADINGS = (
     (N_("Startup"), "text"),
     (N_("Name on the roster"), "text"),
@@ -63,30 +63,28 @@ async def discrepancy_report(principal: Principal, job_audit: JobAudit) -> bytes
     summary.extend(rows)
     sheet = book.sheet(gettext("Findings"), [Heading(gettext(text), kind) for text, kind in FINDING_HEADINGS])
     query = visible(principal, AuditFinding).filter(audit_id=job_audit.id).select_related("startup")
-    last = 0
-    while True:
-        page = await query.filter(id__gt=last).order_by("id").limit(PAGE)
-        if not page:
-            break
-        last = page[-1].id
-        sheet.extend(
+    async for page in pages(query):
+        await append_rows(
+            sheet,
             [
-                f.startup.name if f.startup else "",
-                f.declared_name,
-                f.insured_name,
-                f.id_masked,
-                f.hired_on,
-                f.left_on,
-                f.employer_uscc,
-                f.months_paid,
-                label("finding_kind", f.kind),
-                "、".join(label("finding_kind", flag) for flag in f.flags),
-                f.other,
-                label("outcome", f.proposed),
-                label("outcome", f.outcome) if f.outcome else "",
-                f.reason,
-                f.decided_by,
-            ]
-            for f in page
+                [
+                    f.startup.name if f.startup else "",
+                    f.declared_name,
+                    f.insured_name,
+                    f.id_masked,
+                    f.hired_on,
+                    f.left_on,
+                    f.employer_uscc,
+                    f.months_paid,
+                    label("finding_kind", f.kind),
+                    "、".join(label("finding_kind", flag) for flag in f.flags),
+                    f.other,
+                    label("outcome", f.proposed),
+                    label("outcome", f.outcome) if f.outcome else "",
+                    f.reason,
+                    f.decided_by,
+                ]
+                for f in page
+            ],
         )
     return await run_in_threadpool(book.save)

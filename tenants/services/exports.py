@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from incubator import audit
@@ -24,7 +25,7 @@ from incubator.spreadsheets import CellValue, Heading, SheetWriter, WorkbookWrit
 from tenants.models import Founder, Lease, LeaseSpace, Person, Startup
 
 PAGE = 1000
-M = TypeVar("M", Startup, Person, Lease)
+M = TypeVar("M", bound=Model)
 
 STARTUP_HEADINGS = (
     (N_("Base"), "text"),
@@ -76,15 +77,15 @@ def _headings(spec: Sequence[tuple[str, str]]) -> list[Heading]:
     return [Heading(gettext(text), kind) for text, kind in spec]
 
 
-def _joined(names: Sequence[str]) -> str:
+def joined(names: Sequence[str]) -> str:
     return ("、" if get_locale() == "zh_CN" else ", ").join(names)
 
 
-def _yes_no(flag: bool) -> str:
+def yes_no(flag: bool) -> str:
     return gettext("Yes") if flag else gettext("No")
 
 
-async def _pages(query: QuerySet[M]) -> AsyncIterator[list[M]]:
+async def pages(query: QuerySet[M]) -> AsyncIterator[list[M]]:
     """The rows of a query, PAGE at a time, in id order (keyset, so later pages stay cheap)."""
     last = 0
     while True:
@@ -92,10 +93,10 @@ async def _pages(query: QuerySet[M]) -> AsyncIterator[list[M]]:
         if not page:
             return
         yield page
-        last = page[-1].id
+        last = page[-1].pk
 
 
-async def _append(sheet: SheetWriter, rows: list[list[CellValue]]) -> None:
+async def append_rows(sheet: SheetWriter, rows: list[list[CellValue]]) -> None:
     # Writing cells is CPU work: keep it off the event loop.
     await run_in_threadpool(sheet.extend, rows)
 
@@ -105,7 +106,7 @@ async def export_startups(principal: Principal) -> bytes:
     require(principal, "records.export")
     book = WorkbookWriter()
     sheet = book.sheet(gettext("Startups"), _headings(STARTUP_HEADINGS))
-    async for page in _pages(visible(principal, Startup).select_related("base")):
+    async for page in pages(visible(principal, Startup).select_related("base")):
         founders: dict[int, list[str]] = defaultdict(list)
         query = visible(principal, Founder).filter(startup_id__in=[s.id for s in page], left_on__isnull=True)
         for founder in await query.select_related("person").order_by("joined_on", "id"):
@@ -127,11 +128,11 @@ async def export_startups(principal: Principal) -> bytes:
                 s.contact_name,
                 s.contact_phone,
                 s.contact_email,
-                _joined(founders[s.id]),
+                joined(founders[s.id]),
             ]
             for s in page
         ]
-        await _append(sheet, rows)
+        await append_rows(sheet, rows)
     return await run_in_threadpool(book.save)
 
 
@@ -142,7 +143,7 @@ async def export_people(principal: Principal, *, full: bool = False) -> bytes:
         require(principal, "person.reveal")
     book = WorkbookWriter()
     sheet = book.sheet(gettext("People"), _headings(PERSON_HEADINGS))
-    async for page in _pages(visible(principal, Person)):
+    async for page in pages(visible(principal, Person)):
         startups: dict[int, list[str]] = defaultdict(list)
         query = visible(principal, Founder).filter(person_id__in=[p.id for p in page], left_on__isnull=True)
         for founder in await query.select_related("startup").order_by("id"):
@@ -155,15 +156,15 @@ async def export_people(principal: Principal, *, full: bool = False) -> bytes:
                 p.birth_date,
                 p.phone,
                 p.hukou_region_code,
-                _yes_no(p.is_graduate),
+                yes_no(p.is_graduate),
                 p.school,
                 p.graduation_year,
-                _joined([label("person_category", c) for c in p.categories]),
-                _joined(startups[p.id]),
+                joined([label("person_category", c) for c in p.categories]),
+                joined(startups[p.id]),
             ]
             for p in page
         ]
-        await _append(sheet, rows)
+        await append_rows(sheet, rows)
     content = await run_in_threadpool(book.save)
     if full:
         await audit.record(
@@ -184,7 +185,7 @@ async def export_leases(principal: Principal) -> bytes:
     book = WorkbookWriter()
     sheet = book.sheet(gettext("Leases"), _headings(LEASE_HEADINGS))
     day = today()
-    async for page in _pages(visible(principal, Lease).select_related("base", "startup")):
+    async for page in pages(visible(principal, Lease).select_related("base", "startup")):
         codes: dict[int, list[str]] = defaultdict(list)
         query = visible(principal, LeaseSpace).filter(lease_id__in=[lease.id for lease in page])
         for link in await query.select_related("space").order_by("id"):
@@ -193,7 +194,7 @@ async def export_leases(principal: Principal) -> bytes:
             [
                 lease.base.name,
                 lease.startup.name,
-                _joined(codes[lease.id]),
+                joined(codes[lease.id]),
                 lease.start_on,
                 lease.end_on,
                 lease.ended_on,
@@ -205,5 +206,5 @@ async def export_leases(principal: Principal) -> bytes:
             ]
             for lease in page
         ]
-        await _append(sheet, rows)
+        await append_rows(sheet, rows)
     return await run_in_threadpool(book.save)

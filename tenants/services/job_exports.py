@@ -9,13 +9,10 @@ to reveal them asks for full numbers, which is audited (the count, never the num
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from tortoise.expressions import Q
-from tortoise.models import Model
-from tortoise.queryset import QuerySet
 
 from incubator import audit
 from incubator.access import Principal, require, visible
@@ -25,8 +22,9 @@ from incubator.labels import label
 from incubator.models import Base
 from incubator.pii import open_id_number
 from incubator.regions import subtree_filter
-from incubator.spreadsheets import CellValue, Heading, SheetWriter, WorkbookWriter
+from incubator.spreadsheets import CellValue, Heading, WorkbookWriter
 from tenants.models import Employment
+from tenants.services.exports import append_rows, joined, pages, yes_no
 from tenants.services.jobcounts import (
     CATEGORIES,
     Figure,
@@ -40,9 +38,7 @@ from tenants.services.jobcounts import (
     monthly_series,
 )
 
-PAGE = 1000
 KEYS = ("total", *CATEGORIES)
-M = TypeVar("M", bound=Model)
 
 PEOPLE_HEADINGS = (
     (N_("Base"), "text"),
@@ -66,30 +62,6 @@ PEOPLE_HEADINGS = (
 )
 
 
-def _joined(names: Sequence[str]) -> str:
-    return ("、" if get_locale() == "zh_CN" else ", ").join(names)
-
-
-def _yes_no(flag: bool) -> str:
-    return gettext("Yes") if flag else gettext("No")
-
-
-async def _pages(query: QuerySet[M]) -> AsyncIterator[list[M]]:
-    """The rows of a query, PAGE at a time, in id order (keyset, so later pages stay cheap)."""
-    last = 0
-    while True:
-        page = await query.filter(id__gt=last).order_by("id").limit(PAGE)
-        if not page:
-            return
-        yield page
-        last = page[-1].pk
-
-
-async def _append(sheet: SheetWriter, rows: list[list[CellValue]]) -> None:
-    # Writing cells is CPU work: keep it off the event loop.
-    await run_in_threadpool(sheet.extend, rows)
-
-
 def _space() -> str:
     # Chinese takes no space after full-width punctuation.
     return "" if get_locale() == "zh_CN" else " "
@@ -110,7 +82,7 @@ def rule_description(rule: Rule) -> str:
         months = gettext("at least %(n)s consecutive months of social insurance", n=rule.min_insured_months)
     else:
         months = gettext("no minimum of insured months")
-    kinds = _joined([label("contract_kind", kind) for kind in rule.contract_kinds])
+    kinds = joined([label("contract_kind", kind) for kind in rule.contract_kinds])
     separator = "；" if get_locale() == "zh_CN" else "; "
     parts = (founders, months, gettext("contract kinds:") + _space() + kinds)
     return heading + _space() + separator.join(parts)
@@ -228,7 +200,7 @@ async def export_job_figures(
     series = await monthly_series(target, counts.rule, as_of)
     book = WorkbookWriter()
     figures = book.sheet(gettext("Job figures"), _figures_headings())
-    await _append(figures, _figures_rows(target, title, counts))
+    await append_rows(figures, _figures_rows(target, title, counts))
     monthly_headings = [
         Heading(gettext("Month")),
         Heading(gettext("Headcount")),
@@ -236,13 +208,13 @@ async def export_job_figures(
         *(Heading(gettext("Created: %(category)s", category=label("job_category", key))) for key in KEYS),
     ]
     monthly = book.sheet(gettext("Monthly"), monthly_headings)
-    await _append(monthly, _monthly_rows(series))
+    await append_rows(monthly, _monthly_rows(series))
     if target.region_code is not None:
         comparison = await by_base(target.region_code, counts.rule, as_of=as_of, start=start, end=end)
         sheet = book.sheet(gettext("Bases compared"), _comparison_headings(as_of))
         bases = visible(principal, Base).filter(**subtree_filter("region_id", target.region_code))
-        async for page in _pages(bases):
-            await _append(sheet, [_comparison_row(base, comparison.get(base.id, JobRow())) for base in page])
+        async for page in pages(bases):
+            await append_rows(sheet, [_comparison_row(base, comparison.get(base.id, JobRow())) for base in page])
     return await run_in_threadpool(book.save)
 
 
@@ -272,8 +244,8 @@ def _person_row(employment: Employment, *, full: bool) -> list[CellValue]:
         employment.insured_from,
         employment.insured_until,
         employment.monthly_wage,
-        _yes_no(employment.is_founder),
-        _joined(categories),
+        yes_no(employment.is_founder),
+        joined(categories),
         employment.graduation_year,
         label("verification", employment.verification),
         employment.verification_note,
@@ -304,10 +276,10 @@ async def export_job_people(
         .select_related("person", "startup", "base")
     )
     base_id, region_code = target.base_id, target.region_code
-    async for page in _pages(query):
+    async for page in pages(query):
         if target.startup_id is not None:
             base_id, region_code = page[0].base_id, page[0].region_code
-        await _append(sheet, [_person_row(employment, full=full) for employment in page])
+        await append_rows(sheet, [_person_row(employment, full=full) for employment in page])
     content = await run_in_threadpool(book.save)
     if full:
         await audit.record(

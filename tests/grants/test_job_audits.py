@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 
 from grants.forms.job_audits import AuditInput, DecisionInput
@@ -331,7 +333,14 @@ async def test_the_officer_runs_an_audit_in_the_pages(world: World, login):
     signed = await officer.post(f"{url}/sign-off", {"note": "年度核查", "confirm": "1"})
     assert signed.status_code == 303
     report = await officer.get(f"{url}/report.xlsx")
-    assert report.status_code == 200 and report.content.startswith(b"PK")
+    assert report.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(report.content), read_only=True)
+    assert book.sheetnames == ["概要", "核查结果"]
+    rows = list(book["核查结果"].iter_rows(values_only=True))
+    assert rows[0][0] == "企业" and len(rows) == 1 + 9
+    kinds = [row[8] for row in rows[1:]]
+    assert kinds.count("未在社保名单中") == 1 and kinds.count("参保但未申报用工") == 1
+    assert not any(number("missing") in str(row) for row in rows)
     operator = await login("operator_chamdo")
     seen = await operator.get(url)
     assert seen.status_code == 200 and "已签发" in seen.text and "纠正" in seen.text
