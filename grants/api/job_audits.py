@@ -28,7 +28,6 @@ from incubator.apikit import (
     schema,
 )
 from incubator.formatting import today
-from incubator.models import Role
 from incubator.pagination import paginate, window
 
 COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
@@ -172,9 +171,7 @@ def finding_json(finding: AuditFinding) -> dict[str, Any]:
 async def list_audits(request: Request) -> JSONResponse:
     principal = api_principal(request)
     require(principal, "job_audit.view")
-    query = visible(principal, JobAudit)
-    if principal.role is Role.OPERATOR:
-        query = query.filter(state__in=(AuditState.SIGNED_OFF, AuditState.SUPERSEDED))
+    query = service.visible_audits(principal)
     state = request.query_params.get("state", "")
     if state in {s.value for s in AuditState}:
         query = query.filter(state=state)

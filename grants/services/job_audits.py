@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from grants import labels as _labels  # noqa: F401 - the finding kinds name rejected entries
 from grants.forms.job_audits import INSURANCE_COLUMNS, AuditInput, DecisionInput, refused
 from grants.models import AuditFinding, AuditState, FindingKind, JobAudit, Outcome
 from incubator import audit as audit_log
-from incubator.access import Principal, get_visible, require
+from incubator.access import Principal, get_visible, require, visible
 from incubator.errors import NotFound, ValidationFailed
 from incubator.i18n import N_
 from incubator.identifiers import id_number_error, normalise_id_number
@@ -57,7 +58,7 @@ async def open_audit(principal: Principal, data: AuditInput) -> JobAudit:
         raise refused("base_id", N_("Choose a base of your region.")) from None
     startup = None
     if data.startup_id is not None:
-        startup = await Startup.filter(id=data.startup_id, base_id=base.id).first()
+        startup = await visible(principal, Startup).filter(id=data.startup_id, base_id=base.id).first()
         if startup is None:
             raise refused("startup_id", N_("Choose a startup of this base."))
     busy = JobAudit.filter(base_id=base.id, state__in=OPEN_STATES, startup_id=startup.id if startup else None)
@@ -79,10 +80,18 @@ async def open_audit(principal: Principal, data: AuditInput) -> JobAudit:
     return job_audit
 
 
+def visible_audits(principal: Principal) -> QuerySet[JobAudit]:
+    """The audits the principal may read: a base's operators see only signed (or superseded) ones."""
+    query = visible(principal, JobAudit)
+    if principal.role is Role.OPERATOR:
+        query = query.exclude(state__in=OPEN_STATES)
+    return query
+
+
 async def get_audit(principal: Principal, audit_id: int) -> JobAudit:
-    """An audit the principal may see: a base's operators see only signed (or superseded) audits."""
-    job_audit = await get_visible(principal, JobAudit, audit_id, related=("base", "startup"))
-    if principal.role is Role.OPERATOR and job_audit.state in OPEN_STATES:
+    """One audit of `visible_audits`, else NotFound."""
+    job_audit = await visible_audits(principal).filter(id=audit_id).select_related("base", "startup").first()
+    if job_audit is None:
         raise NotFound()
     return job_audit
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from grants.forms.job_audits import INSURANCE_COLUMNS, parse_audit, parse_decision, parse_mapping, parse_sign_off
-from grants.models import AuditFinding, AuditState, FindingKind, JobAudit
+from grants.models import AuditFinding, FindingKind, JobAudit
 from grants.services import audit_report
 from grants.services import job_audits as service
 from incubator import tasks
@@ -21,7 +21,7 @@ from incubator.files import claim_upload, park_upload, release_upload, xlsx_resp
 from incubator.formatting import today
 from incubator.i18n import N_, gettext
 from incubator.labels import choices
-from incubator.models import Base, Role
+from incubator.models import Base
 from incubator.pages import field_errors, form_of, page_principal, redirect, rejected
 from incubator.pagination import paginate, window
 from incubator.settings import get_settings
@@ -33,17 +33,12 @@ MAX_INSURANCE_ROWS = 200_000
 NAV = "job_audits"
 
 
-def _audits(principal: Principal) -> Any:
-    require(principal, "job_audit.view")
-    query = visible(principal, JobAudit)
-    if principal.role is Role.OPERATOR:
-        query = query.filter(state__in=(AuditState.SIGNED_OFF, AuditState.SUPERSEDED))
-    return query
-
-
 async def _list_context(request: Request, principal: Principal) -> dict[str, Any]:
+    require(principal, "job_audit.view")
     limit, offset = window(request.query_params)
-    page = await paginate(_audits(principal).select_related("base", "startup").order_by("-id"), limit, offset)
+    page = await paginate(
+        service.visible_audits(principal).select_related("base", "startup").order_by("-id"), limit, offset
+    )
     bases: list[tuple[str, str]] = []
     if can(principal, "job_audit.manage"):
         rows = await visible(principal, Base).order_by("region_id", "name").limit(500).values_list("id", "name")
@@ -77,7 +72,8 @@ async def audit_startups(request: Request) -> Response:
     if raw.isdigit():
         base = await get_visible(principal, Base, int(raw))
         rows = (
-            await Startup.filter(base_id=base.id, status__in=(StartupStatus.INCUBATING, StartupStatus.GRADUATED))
+            await visible(principal, Startup)
+            .filter(base_id=base.id, status__in=(StartupStatus.INCUBATING, StartupStatus.GRADUATED))
             .order_by("name")
             .limit(2000)
             .values_list("id", "name")
