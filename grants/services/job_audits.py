@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -37,6 +36,7 @@ from incubator.spreadsheets import Layout, Sheetbook, SheetError, SheetRejected,
 from incubator.tasks import Progress
 from tenants.models import Employment, Startup, Verification
 from tenants.services.jobcounts import Target, job_counts, rule_for
+from tenants.services.roster import employed_between
 
 CHUNK = 500
 AUDIT_FIELDS = ("base_id", "startup_id", "period_start", "period_end", "required_months", "state")
@@ -195,15 +195,13 @@ def _same_name(a: str, b: str) -> bool:
     return fold(a) == fold(b)
 
 
-def _overlapping(query: Any, start: dt.date, end: dt.date) -> Any:
-    return query.filter(hired_on__lte=end).filter(Q(left_on=None) | Q(left_on__gte=start))
-
-
 async def _declared(job_audit: JobAudit) -> list[dict[str, Any]]:
-    query = Employment.filter(base_id=job_audit.base_id)
+    query = Employment.filter(employed_between(job_audit.period_start, job_audit.period_end), base_id=job_audit.base_id)
     if job_audit.startup_id is not None:
         query = query.filter(startup_id=job_audit.startup_id)
-    rows: list[dict[str, Any]] = await _overlapping(query, job_audit.period_start, job_audit.period_end).values(
+    rows: list[dict[str, Any]] = await query.filter(
+        employed_between(job_audit.period_start, job_audit.period_end)
+    ).values(
         "id",
         "startup_id",
         "person_id",
@@ -223,7 +221,7 @@ async def _elsewhere(job_audit: JobAudit, person_ids: Sequence[int]) -> dict[int
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for start in range(0, len(person_ids), CHUNK):
         query = Employment.filter(person_id__in=person_ids[start : start + CHUNK])
-        rows = await _overlapping(query, job_audit.period_start, job_audit.period_end).values(
+        rows = await query.filter(employed_between(job_audit.period_start, job_audit.period_end)).values(
             "id", "person_id", "startup_id", "startup__name", "hired_on", "left_on"
         )
         for row in rows:

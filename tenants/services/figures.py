@@ -37,6 +37,7 @@ from tenants.models import (
     StartupStatus,
     Verification,
 )
+from tenants.services.roster import employed_between
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -259,8 +260,7 @@ async def _figures_of(bases: Sequence[Base], *, year: int, day: dt.date) -> list
 async def _job_counts(ids: list[int], *, first: dt.date, last: dt.date) -> dict[int, int]:
     """Distinct persons on each base's roster at any time in [first, last] (not rejected by an audit)."""
     rows = (
-        await Employment.filter(base_id__in=ids, hired_on__lte=last)
-        .filter(Q(left_on=None) | Q(left_on__gte=first))
+        await Employment.filter(employed_between(first, last), base_id__in=ids)
         .exclude(verification=Verification.REJECTED)
         .group_by("base_id")
         .annotate(n=Count("person_id", distinct=True))

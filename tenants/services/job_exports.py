@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from tortoise.expressions import Q
 
 from incubator import audit
 from incubator.access import Principal, require, visible
@@ -37,6 +36,7 @@ from tenants.services.jobcounts import (
     job_counts,
     monthly_series,
 )
+from tenants.services.roster import employed_between
 
 KEYS = ("total", *CATEGORIES)
 
@@ -268,11 +268,10 @@ async def export_job_people(
         require(principal, "person.reveal")
     book = WorkbookWriter()
     sheet = book.sheet(gettext("Job roster"), [Heading(gettext(text), kind) for text, kind in PEOPLE_HEADINGS])
-    overlapping = Q(left_on__isnull=True) | Q(left_on__gte=start)
     query = (
         visible(principal, Employment)
         .filter(**_target_filter(target))
-        .filter(overlapping, hired_on__lte=end)
+        .filter(employed_between(start, end))
         .select_related("person", "startup", "base")
     )
     base_id, region_code = target.base_id, target.region_code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from incubator import audit
@@ -31,6 +32,11 @@ EMPLOYMENT_FIELDS = (
     "is_founder",
     "verification",
 )
+
+
+def employed_between(start: dt.date, end: dt.date) -> Q:
+    """Employments that hold on at least one day of [start, end]."""
+    return Q(hired_on__lte=end) & (Q(left_on=None) | Q(left_on__gte=start))
 
 
 async def _check_overlap(startup_id: int, person_id: int, terms: EmploymentTerms, exclude: int | None) -> None:
