@@ -6,6 +6,7 @@ reads what the reconciliation found and records the officer's decisions.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from starlette.requests import Request
@@ -27,7 +28,9 @@ from incubator.apikit import (
     query_param,
     schema,
 )
+from incubator.errors import ValidationFailed
 from incubator.formatting import today
+from incubator.i18n import N_
 from incubator.pagination import paginate, window
 
 COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
@@ -116,6 +119,13 @@ SIGN_OFF = schema(
 )
 
 
+def _listed(value: str, enum: type[StrEnum], name: str) -> str:
+    """A filter's value, if it is one of the enumeration's; else 422 (as the startups API does)."""
+    if value not in {member.value for member in enum}:
+        raise ValidationFailed({name: N_("Choose one of the listed values.")})
+    return value
+
+
 def audit_json(job_audit: JobAudit) -> dict[str, Any]:
     return {
         "id": job_audit.id,
@@ -166,15 +176,14 @@ def finding_json(finding: AuditFinding) -> dict[str, Any]:
     tags=("job audits",),
     response=page_of(JOB_AUDIT),
     params=(*PAGE_PARAMS, query_param("state", {"enum": [s.value for s in AuditState]})),
-    errors=(403,),
+    errors=(403, 422),
 )
 async def list_audits(request: Request) -> JSONResponse:
     principal = api_principal(request)
     require(principal, "job_audit.view")
     query = service.visible_audits(principal)
-    state = request.query_params.get("state", "")
-    if state in {s.value for s in AuditState}:
-        query = query.filter(state=state)
+    if state := request.query_params.get("state"):
+        query = query.filter(state=_listed(state, AuditState, "state"))
     limit, offset = window(request.query_params)
     page = await paginate(query.order_by("-id"), limit, offset)
     return ApiResponse(page.envelope([audit_json(a) for a in page.items]))
@@ -207,15 +216,14 @@ async def get_audit(request: Request) -> JSONResponse:
     tags=("job audits",),
     response=page_of(FINDING),
     params=(*PAGE_PARAMS, query_param("kind", {"enum": [k.value for k in FindingKind]})),
-    errors=(404,),
+    errors=(404, 422),
 )
 async def list_findings(request: Request) -> JSONResponse:
     principal = api_principal(request)
     job_audit = await service.get_audit(principal, request.path_params["audit_id"])
     query = visible(principal, AuditFinding).filter(audit_id=job_audit.id)
-    kind = request.query_params.get("kind", "")
-    if kind in {k.value for k in FindingKind}:
-        query = query.filter(kind=kind)
+    if kind := request.query_params.get("kind"):
+        query = query.filter(kind=_listed(kind, FindingKind, "kind"))
     limit, offset = window(request.query_params)
     page = await paginate(query.order_by("id"), limit, offset)
     return ApiResponse(page.envelope([finding_json(f) for f in page.items]))

@@ -384,6 +384,9 @@ async def test_the_api_opens_lists_decides_and_signs(world: World, token_for):
     audit_id = created.json()["id"]
     officer = await principal_of(world, "bureau_chamdo")
     await service.reconcile(officer, await JobAudit.get(id=audit_id), read_rows(insurance_csv(), "社保.csv"))
+    unknown = await client.get(f"/api/v1/job-audits/{audit_id}/findings", params={"kind": "lost"})
+    assert unknown.status_code == 422 and "kind" in unknown.json()["error"]["fields"]
+    assert (await client.get("/api/v1/job-audits", params={"state": "done"})).status_code == 422
     findings = await client.get(f"/api/v1/job-audits/{audit_id}/findings", params={"kind": "not_found"})
     assert findings.status_code == 200
     [missing] = findings.json()["items"]
