@@ -175,7 +175,8 @@ async def read_insurance(layout: Layout, progress: Progress | None = None) -> In
         else:
             uscc = unicodedata.normalize("NFKC", values.get("employer_uscc", "")).strip().upper()
             name = values.get("name", "").strip()[:50]
-            by_person[id_index(number)].append(Insured(id_index(number), number, name, uscc, months, row.number))
+            index = id_index(number)
+            by_person[index].append(Insured(index, number, name, uscc, months, row.number))
         if progress:
             await progress.tick()
     if not by_person:
