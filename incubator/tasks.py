@@ -24,6 +24,7 @@ from incubator.access import Principal
 from incubator.errors import AppError, ValidationFailed
 from incubator.i18n import N_, gettext
 from incubator.models import Task, TaskState
+from incubator.pages import field_errors
 from incubator.spreadsheets import SheetError, SheetRejected, Translated
 
 log = logging.getLogger("incubator.tasks")
@@ -123,7 +124,7 @@ async def _run(task_id: int, work: Work) -> None:
 
 
 def _message(exc: ValidationFailed) -> str:
-    return "; ".join(gettext(m, **exc.field_params.get(name, {})) for name, m in exc.fields.items())
+    return "; ".join(field_errors(exc).values())
 
 
 def stored_problem(error: SheetError) -> dict[str, Any]:
