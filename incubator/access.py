@@ -161,6 +161,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "roster.manage": frozenset({Role.OPERATOR, Role.FOUNDER}),
     # Job figures and the people behind them, of whatever job page the principal may open.
     "jobs.export": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR, Role.FOUNDER}),
+    # Billing: operators charge and collect; bureaus, the admin and the startup's founders read.
+    "billing.manage": frozenset({Role.OPERATOR}),
+    "billing.view": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR, Role.FOUNDER}),
     "counting_rule.manage": frozenset({Role.ADMIN, Role.BUREAU}),
     # Job audits: bureau officers of the region run them; a base's operators read signed ones.
     "job_audit.manage": frozenset({Role.BUREAU}),

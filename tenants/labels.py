@@ -6,12 +6,15 @@ from incubator.i18n import N_
 from incubator.labels import register
 from tenants.models import (
     BillingCycle,
+    BillStatus,
     ContractKind,
     ExitReason,
     FounderRole,
     Industry,
     LeaseOrigin,
     LegalForm,
+    LineKind,
+    PaymentMethod,
     Sex,
     SpaceKind,
     SpaceStatus,
@@ -159,5 +162,27 @@ register(
         "veteran": N_("Veteran"),
         "poverty_alleviated": N_("Lifted out of poverty"),
         "disabled": N_("Person with a disability"),
+    },
+)
+register("bill_status", {BillStatus.ISSUED: N_("Issued"), BillStatus.CANCELLED: N_("Cancelled")})
+register(
+    "line_kind",
+    {
+        LineKind.RENT: N_("Rent"),
+        LineKind.DISCOUNT: N_("Discount"),
+        LineKind.WAIVER: N_("Rent waived"),
+        LineKind.UTILITIES: N_("Utilities"),
+        LineKind.MEETING_ROOM: N_("Meeting room"),
+        LineKind.OTHER: N_("Other service"),
+    },
+)
+register(
+    "payment_method",
+    {
+        PaymentMethod.BANK_TRANSFER: N_("Bank transfer"),
+        PaymentMethod.CASH: N_("Cash"),
+        PaymentMethod.WECHAT: N_("WeChat transfer"),
+        PaymentMethod.ALIPAY: N_("Alipay transfer"),
+        PaymentMethod.OTHER: N_("Other"),
     },
 )
