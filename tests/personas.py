@@ -17,9 +17,12 @@ from starlette.applications import Starlette
 from grants.models import AuditFinding, AuditState, FindingKind, JobAudit, Outcome
 from incubator import auth
 from incubator.access import MEMBERSHIP_RELATED, Principal, principal_for
+from incubator.audit import GENESIS_HASH
 from incubator.demo import load_regions
 from incubator.identifiers import birth_date_of, compose_id_number, sex_of
 from incubator.models import (
+    AuditEvent,
+    AuditHead,
     Base,
     BaseKind,
     BaseLevel,
@@ -34,16 +37,21 @@ from incubator.models import (
 )
 from incubator.passwords import hash_password
 from incubator.pii import seal_id_number
+from tenants.forms.billing import parse_bill, parse_charge, parse_credit_note, parse_payment
 from tenants.models import (
     BasePerson,
+    Bill,
     ContractKind,
+    CreditNote,
     Employment,
     Founder,
     FounderRole,
     Lease,
     LeaseSpace,
     LegalForm,
+    Payment,
     Person,
+    ServiceCharge,
     Sex,
     Space,
     SpaceKind,
@@ -75,6 +83,11 @@ class World:
     tasks: dict[str, Task] = field(default_factory=dict)
     audits: dict[str, JobAudit] = field(default_factory=dict)
     findings: dict[str, AuditFinding] = field(default_factory=dict)
+    # Keyed by startup key: January 2025's bill, a payment on it, a credit note, a pending charge.
+    bills: dict[str, Bill] = field(default_factory=dict)
+    payments: dict[str, Payment] = field(default_factory=dict)
+    credit_notes: dict[str, CreditNote] = field(default_factory=dict)
+    charges: dict[str, ServiceCharge] = field(default_factory=dict)
     # Keyed by base key: one space each (spaces of leases are found through the lease).
     spaces: dict[str, Space] = field(default_factory=dict)
 
@@ -126,6 +139,10 @@ def object_values(world: World, base_key: str, startup_key: str) -> dict[str, st
         "task_id": str(world.tasks[startup_key].id),
         "audit_id": str(world.audits[startup_key].id),
         "finding_id": str(world.findings[startup_key].id),
+        "bill_id": str(world.bills[startup_key].id),
+        "payment_id": str(world.payments[startup_key].id),
+        "credit_note_id": str(world.credit_notes[startup_key].id),
+        "charge_id": str(world.charges[startup_key].id),
     }
 
 
@@ -288,7 +305,90 @@ async def build_world() -> World:
         elif role is Role.FOUNDER:
             kwargs["startup"] = world.startups[str(where)]
         world.memberships[name] = await Membership.create(user=user, role=role, **kwargs)
+    await bill_the_world(world)
     return world
+
+
+async def bill_the_world(world: World) -> None:
+    """For each startup: January 2025's rent billed, 600 paid, 100 credited, a meeting room not billed yet."""
+    from tenants.services import bills, payments
+
+    for key, startup in world.startups.items():
+        base = world.bases[key.removesuffix("_sibling")]
+        operator = Principal(
+            user_id=0,
+            username="billing.clerk",
+            display_name="",
+            role=Role.OPERATOR,
+            membership_id=None,
+            region_code=base.region_id,
+            base_id=base.id,
+        )
+        day = dt.date(2025, 2, 1)
+        world.bills[key] = bill = await bills.issue_bill(
+            operator,
+            parse_bill(
+                {
+                    "startup_id": str(startup.id),
+                    "period_start": "2025-01-01",
+                    "period_end": "2025-01-31",
+                    "issued_on": day.isoformat(),
+                    "include_rent": "1",
+                },
+                today=day,
+            ),
+        )
+        world.payments[key] = await payments.record_payment(
+            operator,
+            parse_payment(
+                {
+                    "startup_id": str(startup.id),
+                    "received_on": "2025-02-10",
+                    "amount": "600.00",
+                    "method": "bank_transfer",
+                    "payer": startup.name,
+                    "reference": f"TX{startup.id:06d}",
+                },
+                today=day + dt.timedelta(days=9),
+            ),
+        )
+        world.credit_notes[key] = await payments.issue_credit_note(
+            operator,
+            bill,
+            parse_credit_note(
+                {
+                    "reason": "空调维修停用两天",
+                    "lines": [{"line_id": str(await first_line_id(bill)), "amount": "100.00"}],
+                },
+                today=dt.date(2025, 2, 12),
+            ),
+        )
+        world.charges[key] = await bills.add_charge(
+            operator,
+            parse_charge(
+                {
+                    "startup_id": str(startup.id),
+                    "kind": "meeting_room",
+                    "description": "会议室 2小时",
+                    "incurred_on": "2025-02-20",
+                    "quantity": "2",
+                    "unit_price": "50.00",
+                },
+                today=dt.date(2025, 2, 20),
+            ),
+        )
+
+    # The world is a starting point, not history: like its other rows, it leaves no audit trail.
+    await AuditEvent.all().delete()
+    await AuditHead.filter(id=1).update(seq=0, last_hash=GENESIS_HASH)
+
+
+async def first_line_id(bill: Bill) -> int:
+    from tenants.models import BillLine
+
+    line = await BillLine.filter(bill_id=bill.id).order_by("position").first()
+    assert line is not None
+    return line.id
 
 
 @pytest.fixture

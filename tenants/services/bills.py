@@ -187,8 +187,9 @@ async def run_drafts(base_id: int, period: dt.date) -> list[BillDraft]:
     drafts = []
     for startup_id in startup_ids:
         lines = rent[startup_id] + charges[startup_id]
-        starts = [x.period_start for x in lines if x.period_start] or [month[0]]
-        ends = [x.period_end for x in lines if x.period_end] or [month[1]]
+        # The bill's period is its rent's days (or the month for charges alone), never an old charge's day.
+        starts = [x.period_start for x in rent[startup_id] if x.period_start] or [month[0]]
+        ends = [x.period_end for x in rent[startup_id] if x.period_end] or [month[1]]
         drafts.append(BillDraft(startup_id, str(names.get(startup_id, "")), min(starts), max(ends), lines))
     return sorted(drafts, key=lambda d: (d.startup_name, d.startup_id))
 

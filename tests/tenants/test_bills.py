@@ -51,24 +51,27 @@ async def test_it_previews_a_run_then_issues_one_bill_per_startup_with_gapless_n
     operator = await principal_of(world, "operator_dsj")
     preview = await bills.preview_run(operator, world.bases["dsj"].id, NOV)
     assert [d.startup_name for d in preview.drafts] == ["拉萨格桑花电商创业团队", "拉萨雪域青稞文创有限公司"]
-    assert preview.total == D("2000.00") and preview.waived == D("400.00")
-    assert await Bill.all().count() == 0, "a preview saves nothing"
+    # Each startup: 1000 of rent (1200 list less 200) and the meeting room the world left unbilled.
+    assert preview.total == D("2200.00") and preview.waived == D("400.00")
+    before = await snapshot_counts()
+    assert await snapshot_counts() == before, "a preview saves nothing"
     run = await bills.issue_run(
         operator, world.bases["dsj"].id, NOV, issued_on=dt.date(2026, 11, 5), digest=preview.digest
     )
     issued = await Bill.filter(run_id=run.id).order_by("seq")
     assert [b.number for b in issued] == ["DSJ-2026-000001", "DSJ-2026-000002"]
-    assert [(b.list_rent, b.waived, b.total, b.balance) for b in issued] == [
-        (D("1200.00"), D("200.00"), D("1000.00"), D("1000.00"))
+    assert [(b.list_rent, b.waived, b.rent, b.services, b.total, b.balance) for b in issued] == [
+        (D("1200.00"), D("200.00"), D("1000.00"), D("100.00"), D("1100.00"), D("1100.00"))
     ] * 2
     assert issued[0].due_on == dt.date(2026, 11, 20)
     lines = await BillLine.filter(bill_id=issued[0].id).order_by("position")
     assert [(x.kind, x.space_code, x.amount) for x in lines] == [
         (LineKind.RENT, "A-203-2", D("1200.00")),
         (LineKind.DISCOUNT, "", D("-200.00")),
+        (LineKind.MEETING_ROOM, "", D("100.00")),
     ]
-    assert (run.bills, run.total) == (2, D("2000.00"))
-    assert await AuditEvent.filter(action="bill.issued").count() == 2
+    assert (run.bills, run.total) == (2, D("2200.00"))
+    assert await AuditEvent.filter(action="bill.issued", object_id__in=[str(b.id) for b in issued]).count() == 2
     assert await AuditEvent.filter(action="billing.run_issued").count() == 1
 
 
@@ -78,6 +81,7 @@ async def test_it_refuses_a_second_run_for_the_same_month_and_changes_nothing(wo
     with pytest.raises(ValidationFailed) as failure:
         await run_november(world)
     assert failure.value.fields["period"].startswith("The billing run for this month was issued already")
+    assert failure.value.field_params["period"]["count"] == 2
     assert await snapshot_counts() == before
 
 
@@ -90,7 +94,7 @@ async def test_it_refuses_to_issue_when_the_leases_changed_since_the_preview(wor
     with pytest.raises(ValidationFailed) as failure:
         await bills.issue_run(operator, world.bases["dsj"].id, NOV, digest=preview.digest)
     assert "changed since the preview" in failure.value.fields["period"]
-    assert await Bill.all().count() == 0
+    assert not await BillingRun.exists()
 
 
 async def test_it_bills_a_quarterly_lease_once_per_quarter_and_a_late_start_from_its_first_day(world):
@@ -101,7 +105,7 @@ async def test_it_bills_a_quarterly_lease_once_per_quarter_and_a_late_start_from
     run = await run_november(world)
     bill = await Bill.get(run_id=run.id, startup_id=world.startups["dsj"].id)
     # 16–30 November (15/30 of 1000 = 500.00) and the whole of December (1000.00).
-    assert (bill.period_start, bill.period_end, bill.total) == (
+    assert (bill.period_start, bill.period_end, bill.rent) == (
         dt.date(2026, 11, 16),
         dt.date(2026, 12, 31),
         D("1500.00"),
@@ -148,12 +152,13 @@ async def test_it_issues_a_bill_by_hand_with_rent_services_and_pending_charges(w
     assert [(x.kind, x.amount) for x in lines] == [
         (LineKind.RENT, D("1200.00")),
         (LineKind.DISCOUNT, D("-200.00")),
+        (LineKind.MEETING_ROOM, D("100.00")),
         (LineKind.MEETING_ROOM, D("240.00")),
         (LineKind.UTILITIES, D("175.00")),
     ]
-    assert (bill.rent, bill.services, bill.total) == (D("1000.00"), D("415.00"), D("1415.00"))
-    charge = await ServiceCharge.get(startup_id=startup.id)
-    assert charge.bill_line_id == lines[2].id
+    assert (bill.rent, bill.services, bill.total) == (D("1000.00"), D("515.00"), D("1515.00"))
+    charge = await ServiceCharge.get(startup_id=startup.id, description="路演厅 3小时")
+    assert charge.bill_line_id == lines[3].id
     # October's rent is billed now, so November's run starts after it and never bills it twice.
     preview = await bills.preview_run(operator, world.bases["dsj"].id, dt.date(2026, 10, 1))
     assert [d.startup_id for d in preview.drafts] == [world.startups["dsj_sibling"].id]
@@ -163,12 +168,13 @@ async def test_it_keeps_the_chain_verifiable_and_detects_an_altered_or_removed_b
     await run_november(world)
     base = world.bases["dsj"]
     check = await ledger.verify_base(base)
-    assert check.ok and check.checked == 2
+    # The world's bill, payment and credit note of each of the two startups, then the run's two bills.
+    assert check.ok and check.checked == 8
     bill = await Bill.get(number="DSJ-2026-000002")
     await Bill.filter(id=bill.id).update(total=D("1.00"))
     check = await ledger.verify_base(base)
-    assert (check.ok, check.broken_at, check.reason) == (False, 2, "content altered")
-    await Bill.filter(id=bill.id).update(total=D("1000.00"))
+    assert (check.ok, check.broken_at, check.reason) == (False, 8, "content altered")
+    await Bill.filter(id=bill.id).update(total=D("1100.00"))
     assert (await ledger.verify_base(base)).ok
     await BillLine.filter(bill_id=bill.id).update(amount=D("0.00"))
     assert (await ledger.verify_base(base)).reason == "content altered"
@@ -182,7 +188,7 @@ async def test_it_refuses_to_edit_or_delete_an_issued_bill(world):
         await bill.save()
     with pytest.raises(IssuedDocumentChanged):
         await bill.delete()
-    assert (await Bill.get(id=bill.id)).total == D("1000.00")
+    assert (await Bill.get(id=bill.id)).total == D("1100.00")
 
 
 async def test_it_closes_a_month_and_refuses_anything_dated_inside_it(world):
@@ -202,11 +208,13 @@ async def test_it_closes_a_month_and_refuses_anything_dated_inside_it(world):
     assert await snapshot_counts() == before
 
 
-async def test_it_applies_a_partial_payment_then_keeps_an_overpayment_as_credit_for_the_next_bill(world):
-    await run_november(world)
+async def test_it_pays_the_oldest_bills_first_then_keeps_an_overpayment_as_credit_for_the_next_bill(world):
+    run = await run_november(world)
     operator = await principal_of(world, "operator_dsj")
     startup = world.startups["dsj"]
-    bill = await Bill.get(startup_id=startup.id)
+    old = await Bill.get(id=world.bills["dsj"].id)
+    assert old.balance == D("300.00"), "January 2025: 1000 less 600 paid and 100 credited"
+    bill = await Bill.get(run_id=run.id, startup_id=startup.id)
     first = await payments.record_payment(
         operator,
         parse_payment(
@@ -220,11 +228,12 @@ async def test_it_applies_a_partial_payment_then_keeps_an_overpayment_as_credit_
             today=dt.date(2026, 11, 10),
         ),
     )
-    bill = await Bill.get(id=bill.id)
-    assert (first.number, bill.paid, bill.balance, first.unapplied) == (
+    old, bill = await Bill.get(id=old.id), await Bill.get(id=bill.id)
+    assert (first.number, old.balance, bill.paid, bill.balance, first.unapplied) == (
         "DSJ-SJ-2026-000001",
-        D("400.00"),
-        D("600.00"),
+        D("0.00"),
+        D("100.00"),
+        D("1000.00"),
         D("0.00"),
     )
     second = await payments.record_payment(
@@ -233,11 +242,11 @@ async def test_it_applies_a_partial_payment_then_keeps_an_overpayment_as_credit_
             {
                 "startup_id": str(startup.id),
                 "received_on": "2026-11-12",
-                "amount": "1000.00",
+                "amount": "1400.00",
                 "method": "wechat",
                 "payer": "次仁卓玛",
                 "reference": "4200001234202611",
-                "allocations": [{"bill_id": bill.id, "amount": "600.00"}],
+                "allocations": [{"bill_id": bill.id, "amount": "1000.00"}],
             },
             today=dt.date(2026, 11, 12),
         ),
@@ -250,14 +259,14 @@ async def test_it_applies_a_partial_payment_then_keeps_an_overpayment_as_credit_
     nxt = await Bill.get(run_id=december.id, startup_id=startup.id)
     assert (nxt.total, nxt.paid, nxt.balance) == (D("1000.00"), D("400.00"), D("600.00"))
     assert (await Payment.get(id=second.id)).unapplied == D("0.00")
-    assert (await ledger.verify_base(world.bases["dsj"])).checked == 6
+    assert (await ledger.verify_base(world.bases["dsj"])).checked == 12
 
 
 async def test_it_refuses_bad_payments_with_a_clear_message_and_changes_nothing(world):
-    await run_november(world)
+    run = await run_november(world)
     operator = await principal_of(world, "operator_dsj")
     startup = world.startups["dsj"]
-    bill = await Bill.get(startup_id=startup.id)
+    bill = await Bill.get(run_id=run.id, startup_id=startup.id)
     good = {"startup_id": str(startup.id), "received_on": "2026-11-10", "method": "cash", "payer": "x"}
     for amount, message in [
         ("0", "The amount must be more than zero."),
@@ -295,9 +304,9 @@ async def test_it_refuses_bad_payments_with_a_clear_message_and_changes_nothing(
 
 
 async def test_it_credits_selected_lines_then_refuses_a_credit_larger_than_what_remains(world):
-    await run_november(world)
+    run = await run_november(world)
     operator = await principal_of(world, "operator_dsj")
-    bill = await Bill.get(startup_id=world.startups["dsj"].id)
+    bill = await Bill.get(run_id=run.id, startup_id=world.startups["dsj"].id)
     rent_line = await BillLine.get(bill_id=bill.id, kind=LineKind.RENT)
     note = await payments.issue_credit_note(
         operator,
@@ -312,7 +321,7 @@ async def test_it_credits_selected_lines_then_refuses_a_credit_larger_than_what_
         "DSJ-HC-2026-000001",
         D("500.00"),
         D("500.00"),
-        D("500.00"),
+        D("600.00"),
         BillStatus.ISSUED,
     )
     before = await snapshot_counts()
@@ -332,19 +341,20 @@ async def test_it_credits_selected_lines_then_refuses_a_credit_larger_than_what_
 
 
 async def test_it_returns_what_was_paid_beyond_a_credited_bill_to_the_account(world):
-    await run_november(world)
+    run = await run_november(world)
     operator = await principal_of(world, "operator_dsj")
     startup = world.startups["dsj"]
-    bill = await Bill.get(startup_id=startup.id)
+    bill = await Bill.get(run_id=run.id, startup_id=startup.id)
     payment = await payments.record_payment(
         operator,
         parse_payment(
             {
                 "startup_id": str(startup.id),
                 "received_on": "2026-11-10",
-                "amount": "1000",
+                "amount": "1100",
                 "method": "cash",
                 "payer": "x",
+                "allocations": [{"bill_id": bill.id, "amount": "1100"}],
             },
             today=dt.date(2026, 11, 10),
         ),
@@ -358,16 +368,16 @@ async def test_it_returns_what_was_paid_beyond_a_credited_bill_to_the_account(wo
         BillStatus.CANCELLED,
         D("0.00"),
         D("0.00"),
-        D("1000.00"),
+        D("1100.00"),
     )
     released = await PaymentAllocation.get(bill_id=bill.id, amount__lt=0)
-    assert released.amount == D("-1000.00")
+    assert released.amount == D("-1100.00")
 
 
 async def test_it_records_a_fapiao_up_to_the_bill_amount(world):
-    await run_november(world)
+    run = await run_november(world)
     operator = await principal_of(world, "operator_dsj")
-    bill = await Bill.get(startup_id=world.startups["dsj"].id)
+    bill = await Bill.get(run_id=run.id, startup_id=world.startups["dsj"].id)
     record = await payments.record_fapiao(
         operator,
         bill,
@@ -381,7 +391,7 @@ async def test_it_records_a_fapiao_up_to_the_bill_amount(world):
             operator,
             bill,
             parse_fapiao(
-                {"number": "12345678", "issued_on": "2026-11-06", "amount": "400.01"}, today=dt.date(2026, 11, 6)
+                {"number": "12345678", "issued_on": "2026-11-06", "amount": "500.01"}, today=dt.date(2026, 11, 6)
             ),
         )
     assert failure.value.fields == {"amount": "Fapiao for this bill would add up to more than it asks (%(net)s)."}
@@ -393,10 +403,11 @@ async def test_it_records_a_fapiao_up_to_the_bill_amount(world):
 async def test_it_lets_only_the_bases_operator_bill(world):
     other = await principal_of(world, "operator_chamdo")
     founder = await principal_of(world, "founder_dsj")
+    before = await snapshot_counts()
     for principal in (other, founder):
         with pytest.raises(Forbidden):
             await bills.issue_run(principal, world.bases["dsj"].id, NOV)
-    assert await Bill.all().count() == 0
+    assert await snapshot_counts() == before
 
 
 def test_it_validates_numbering_patterns():
