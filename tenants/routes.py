@@ -9,8 +9,10 @@ from tenants.api import figures as figure_api
 from tenants.api import jobs as job_api
 from tenants.api import spaces as space_api
 from tenants.api import startups as startup_api
-from tenants.views import figures, job_exports, jobs, people, roster_import, startups, transfer
+from tenants.views import billing, figures, job_exports, jobs, people, roster_import, startups, transfer
+from tenants.views import bills as bill_views
 from tenants.views import leases as lease_views
+from tenants.views import payments as payment_views
 from tenants.views import spaces as space_views
 
 GET, POST = ["GET"], ["POST"]
@@ -115,4 +117,49 @@ transfer_routes: list[BaseRoute] = [
     Route("/transfer/leases.xlsx", transfer.leases_export, methods=GET),
 ]
 
-routes: list[BaseRoute] = [*startup_routes, *job_routes, *space_routes, *figure_routes, *transfer_routes]
+# -- billing: runs, bills, payments, credit notes, charges, settings (HTML) ----------------
+billing_routes: list[BaseRoute] = [
+    Route("/billing", billing.billing, methods=GET),
+    Route("/billing/preview", billing.run_preview, methods=GET),
+    Route("/billing/runs", billing.run_issue, methods=POST),
+    Route("/billing/charges", billing.charges, methods=GET),
+    Route("/billing/charges", billing.charge_add, methods=POST),
+    Route("/billing/charges/{charge_id:int}/remove", billing.charge_remove, methods=POST),
+    Route("/billing/settings", billing.settings, methods=GET),
+    Route("/billing/settings", billing.settings_update, methods=POST),
+    Route("/billing/close", billing.close_month, methods=POST),
+    Route("/bills", bill_views.bills, methods=GET),
+    Route("/bills/new", bill_views.bill_new, methods=GET),
+    Route("/bills/new", bill_views.bill_create, methods=POST),
+    Route("/bills/{bill_id:int}", bill_views.bill_detail, methods=GET),
+    Route("/bills/{bill_id:int}/credit-notes", bill_views.credit_note_create, methods=POST),
+    Route("/bills/{bill_id:int}/fapiao", bill_views.fapiao_record, methods=POST),
+    Route("/credit-notes", bill_views.credit_notes, methods=GET),
+    Route("/credit-notes/{credit_note_id:int}", bill_views.credit_note_detail, methods=GET),
+    Route("/payments", payment_views.payments, methods=GET),
+    Route("/payments/new", payment_views.payment_new, methods=GET),
+    Route("/payments/new", payment_views.payment_create, methods=POST),
+    Route("/payments/{payment_id:int}", payment_views.payment_detail, methods=GET),
+    Route("/startups/{startup_id:int}/apply-credit", payment_views.credit_apply, methods=POST),
+]
+
+# -- billing documents: print views and PDFs of bills, credit notes and receipts --------
+document_routes: list[BaseRoute] = []
+
+# -- billing accounts: statements, aged receivables, exports for the accountant ---------
+account_routes: list[BaseRoute] = []
+
+# -- billing JSON API ---------------------------------------------------------------------
+billing_api_routes: list[BaseRoute] = []
+
+routes: list[BaseRoute] = [
+    *startup_routes,
+    *job_routes,
+    *space_routes,
+    *figure_routes,
+    *transfer_routes,
+    *billing_routes,
+    *document_routes,
+    *account_routes,
+    *billing_api_routes,
+]

@@ -105,8 +105,14 @@ class FapiaoInput:
     amount: Decimal
 
 
-def rows(data: Mapping[str, Any], key: str, columns: tuple[str, ...], prefix: str) -> list[dict[str, Any]]:
-    """The rows of a JSON list `key`, or of a form's repeated `<prefix>_<column>` fields (blank rows dropped)."""
+def rows(
+    data: Mapping[str, Any], key: str, columns: tuple[str, ...], prefix: str, *, filled: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """The rows of a JSON list `key`, or of a form's repeated `<prefix>_<column>` fields.
+
+    A form row counts when one of the `filled` columns (default: any column but `kind`) is not blank,
+    so a form can offer rows with hidden ids that only count once an amount is typed.
+    """
     value = data.get(key)
     if isinstance(value, list):
         return [item if isinstance(item, Mapping) else {"__invalid__": True} for item in value]  # type: ignore[misc]
@@ -123,7 +129,7 @@ def rows(data: Mapping[str, Any], key: str, columns: tuple[str, ...], prefix: st
     found = []
     for index in range(count):
         row = {c: (columns_values[c][index] if index < len(columns_values[c]) else "") for c in columns}
-        if any(str(v).strip() for k, v in row.items() if k != "kind"):
+        if any(str(v).strip() for k, v in row.items() if (k in filled if filled else k != "kind")):
             found.append(row)
     return found
 
@@ -159,6 +165,18 @@ def _issue_date(form: FormReader, name: str, today: dt.date) -> dt.date | None:
     return day if day is not None else (None if name in form.errors else today)
 
 
+def _quantity(form: FormReader) -> Decimal | None:
+    """A quantity above zero with at most three decimals."""
+    if form.raw("quantity").lstrip().startswith("-"):
+        form.error("quantity", N_("The quantity must be more than zero."))
+        return None
+    quantity = form.decimal("quantity", places=3, maximum=MAX_QUANTITY)
+    if quantity is not None and quantity <= 0:
+        form.error("quantity", N_("The quantity must be more than zero."))
+        return None
+    return quantity
+
+
 def _service_lines(form: FormReader, data: Mapping[str, Any]) -> tuple[ServiceLineInput, ...]:
     found = rows(data, "lines", ("kind", "description", "quantity", "unit_price"), "line")
     if len(found) > MAX_ROWS:
@@ -171,9 +189,7 @@ def _service_lines(form: FormReader, data: Mapping[str, Any]) -> tuple[ServiceLi
         if kind is not None and kind not in SERVICE_KINDS:
             reader.error("kind", N_("Rent is billed from leases; choose a service."))
         description = reader.text("description", max_length=200)
-        quantity = reader.decimal("quantity", places=3, maximum=MAX_QUANTITY)
-        if quantity is not None and quantity <= 0:
-            reader.error("quantity", N_("The quantity must be more than zero."))
+        quantity = _quantity(reader)
         price = reader.decimal("unit_price", minimum=MIN_AMOUNT, maximum=MAX_AMOUNT)
         if not reader.errors and kind is not None and quantity is not None and price is not None:
             lines.append(ServiceLineInput(kind, description, quantity, price))
@@ -240,9 +256,7 @@ def parse_charge(data: Mapping[str, Any] | None, *, today: dt.date | None = None
         form.error("kind", N_("Rent is billed from leases; choose a service."))
     description = form.text("description", max_length=200)
     incurred_on = form.date("incurred_on", not_before=EARLIEST, not_after=day)
-    quantity = form.decimal("quantity", places=3, maximum=MAX_QUANTITY)
-    if quantity is not None and quantity <= 0:
-        form.error("quantity", N_("The quantity must be more than zero."))
+    quantity = _quantity(form)
     price = form.decimal("unit_price", minimum=MIN_AMOUNT, maximum=MAX_AMOUNT)
     form.done()
     assert startup_id and kind and incurred_on and quantity is not None and price is not None
@@ -274,7 +288,7 @@ def parse_payment(data: Mapping[str, Any] | None, *, today: dt.date | None = Non
     if method in (PaymentMethod.BANK_TRANSFER, PaymentMethod.WECHAT, PaymentMethod.ALIPAY) and not reference:
         form.error("reference", N_("Enter the transfer's reference number."))
     note = form.text("note", required=False, max_length=300)
-    found = rows(form.data, "allocations", ("bill_id", "amount"), "allocation")
+    found = rows(form.data, "allocations", ("bill_id", "amount"), "allocation", filled=("amount",))
     allocations: list[AllocationInput] = []
     seen: set[int] = set()
     for index, row in enumerate(found[: MAX_ROWS + 1]):
@@ -303,7 +317,7 @@ def parse_credit_note(data: Mapping[str, Any] | None, *, today: dt.date | None =
     whole = form.boolean("whole")
     lines: list[CreditLineInput] = []
     if not whole:
-        found = rows(form.data, "lines", ("line_id", "amount"), "credit")
+        found = rows(form.data, "lines", ("line_id", "amount"), "credit", filled=("amount",))
         for index, row in enumerate(found[:200]):
             reader = _row_reader(form, row, "credit", index)
             line_id = reader.integer("line_id", minimum=1)

@@ -25,6 +25,7 @@ from incubator.formatting import date as format_date
 from incubator.formatting import today
 from incubator.i18n import N_
 from incubator.models import Base
+from incubator.tasks import Progress
 from tenants.forms.billing import BillInput, ChargeInput
 from tenants.models import (
     Bill,
@@ -317,8 +318,32 @@ def _due(profile: BillingProfile, issued_on: dt.date) -> dt.date:
     return issued_on + dt.timedelta(days=profile.due_days)
 
 
+async def refuse_run(profile: BillingProfile, period: dt.date, issued_on: dt.date) -> None:
+    """Why a run for the month cannot be issued on the day (a closed period, a month run already)."""
+    ledger.refuse_closed(profile, issued_on, "issued_on")
+    ledger.refuse_closed(profile, period, "period")
+    done = await BillingRun.get_or_none(base_id=profile.base_id, period=period)
+    if done is not None:
+        raise ValidationFailed(
+            {"period": N_("The billing run for this month was issued already, on %(date)s (%(count)d bills).")},
+            field_params={"period": {"date": format_date(done.issued_on), "count": done.bills}},
+        )
+
+
+async def check_run(principal: Principal, base_id: int, period: dt.date, issued_on: dt.date) -> None:
+    """Refuse a run before starting it in the background (it is checked again when issued)."""
+    _operator_of(principal, base_id)
+    await refuse_run(await ledger.profile_of(base_id), period, issued_on)
+
+
 async def issue_run(
-    principal: Principal, base_id: int, period: dt.date, *, issued_on: dt.date | None = None, digest: str | None = None
+    principal: Principal,
+    base_id: int,
+    period: dt.date,
+    *,
+    issued_on: dt.date | None = None,
+    digest: str | None = None,
+    progress: Progress | None = None,
 ) -> BillingRun:
     """Issue every bill of a month's run at once (all or nothing); a month is run once."""
     _operator_of(principal, base_id)
@@ -326,14 +351,7 @@ async def issue_run(
     base = await Base.get(id=base_id)
     async with in_transaction():
         profile = await ledger.lock(base_id)
-        ledger.refuse_closed(profile, issued_on, "issued_on")
-        ledger.refuse_closed(profile, period, "period")
-        done = await BillingRun.get_or_none(base_id=base_id, period=period)
-        if done is not None:
-            raise ValidationFailed(
-                {"period": N_("The billing run for this month was issued already, on %(date)s (%(count)d bills).")},
-                field_params={"period": {"date": format_date(done.issued_on), "count": done.bills}},
-            )
+        await refuse_run(profile, period, issued_on)
         drafts = await run_drafts(base_id, period)
         if digest is not None and digest != digest_of(drafts):
             raise ValidationFailed(
