@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from decimal import Decimal
 
@@ -416,3 +417,44 @@ def test_it_validates_numbering_patterns():
     assert ledger.pattern_error("{base}-{seq}") == "Use only {base_code}, {year} and {seq} in the pattern."
     assert ledger.pattern_error("{seq") == "The pattern has an unmatched brace."
     assert ledger.render_number("{base_code}/{year}/{seq:04d}", "CDCK", 2026, 7) == "CDCK/2026/0007"
+
+
+async def test_it_numbers_fifty_concurrent_bills_without_gaps_or_duplicates(world):
+    operator = await principal_of(world, "operator_dsj")
+    startups = [world.startups["dsj"], world.startups["dsj_sibling"]]
+
+    async def one(index: int) -> Bill:
+        data = parse_bill(
+            {
+                "startup_id": str(startups[index % 2].id),
+                "period_start": "2026-11-01",
+                "period_end": "2026-11-30",
+                "issued_on": "2026-11-20",
+                "lines": [
+                    {"kind": "utilities", "description": f"电费 {index}", "quantity": "1", "unit_price": "10.00"}
+                ],
+            },
+            today=dt.date(2026, 11, 20),
+        )
+        return await bills.issue_bill(operator, data)
+
+    issued = await asyncio.gather(*(one(i) for i in range(50)))
+    seqs = sorted(b.seq for b in issued)
+    assert seqs == list(range(1, 51))
+    assert len({b.number for b in issued}) == 50
+    assert await Bill.filter(base_id=world.bases["dsj"].id, year=2026).count() == 50
+    check = await ledger.verify_base(world.bases["dsj"])
+    assert check.ok and check.checked == 56, check
+
+
+async def test_it_lets_only_one_of_fifty_concurrent_runs_for_a_month_issue(world):
+    operator = await principal_of(world, "operator_dsj")
+    results = await asyncio.gather(
+        *(bills.issue_run(operator, world.bases["dsj"].id, NOV, issued_on=dt.date(2026, 11, 5)) for _ in range(50)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, BillingRun) for r in results) == 1
+    assert all(isinstance(r, (BillingRun, ValidationFailed)) for r in results), results
+    assert await BillingRun.all().count() == 1
+    assert await Bill.filter(run_id__isnull=False).count() == 2
+    assert (await ledger.verify_base(world.bases["dsj"])).ok
