@@ -5,8 +5,11 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from tenants import labels as _labels  # noqa: F401 - registers display names
+from tenants.api import billing as billing_api
+from tenants.api import billing_runs as run_api
 from tenants.api import figures as figure_api
 from tenants.api import jobs as job_api
+from tenants.api import payments as payment_api
 from tenants.api import spaces as space_api
 from tenants.api import startups as startup_api
 from tenants.views import billing, figures, job_exports, jobs, people, roster_import, startups, transfer
@@ -150,7 +153,21 @@ document_routes: list[BaseRoute] = []
 account_routes: list[BaseRoute] = []
 
 # -- billing JSON API ---------------------------------------------------------------------
-billing_api_routes: list[BaseRoute] = []
+billing_api_routes: list[BaseRoute] = [
+    Route("/api/v1/bills", billing_api.list_bills, methods=GET),
+    Route("/api/v1/bills", billing_api.create_bill, methods=POST),
+    Route("/api/v1/bills/{bill_id:int}", billing_api.get_bill, methods=GET),
+    Route("/api/v1/bills/{bill_id:int}/fapiao", billing_api.create_fapiao, methods=POST),
+    Route("/api/v1/billing-runs", run_api.list_runs, methods=GET),
+    Route("/api/v1/billing-runs", run_api.create_run, methods=POST),
+    Route("/api/v1/billing-runs/preview", run_api.preview_run, methods=GET),
+    Route("/api/v1/credit-notes", payment_api.list_credit_notes, methods=GET),
+    Route("/api/v1/credit-notes", payment_api.create_credit_note, methods=POST),
+    Route("/api/v1/credit-notes/{credit_note_id:int}", payment_api.get_credit_note, methods=GET),
+    Route("/api/v1/payments", payment_api.list_payments, methods=GET),
+    Route("/api/v1/payments", payment_api.create_payment, methods=POST),
+    Route("/api/v1/payments/{payment_id:int}", payment_api.get_payment, methods=GET),
+]
 
 routes: list[BaseRoute] = [
     *startup_routes,
