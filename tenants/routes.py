@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from tenants import labels as _labels  # noqa: F401 - registers display names
+from tenants.api import accounts as account_api
 from tenants.api import billing as billing_api
 from tenants.api import billing_runs as run_api
 from tenants.api import figures as figure_api
@@ -12,6 +13,7 @@ from tenants.api import jobs as job_api
 from tenants.api import payments as payment_api
 from tenants.api import spaces as space_api
 from tenants.api import startups as startup_api
+from tenants.views import accounts as account_views
 from tenants.views import billing, figures, job_exports, jobs, people, roster_import, startups, transfer
 from tenants.views import bills as bill_views
 from tenants.views import leases as lease_views
@@ -150,7 +152,15 @@ billing_routes: list[BaseRoute] = [
 document_routes: list[BaseRoute] = []
 
 # -- billing accounts: statements, aged receivables, exports for the accountant ---------
-account_routes: list[BaseRoute] = []
+account_routes: list[BaseRoute] = [
+    Route("/startups/{startup_id:int}/statement", account_views.statement, methods=GET),
+    Route("/startups/{startup_id:int}/statement.xlsx", account_views.statement_export, methods=GET),
+    Route("/billing/receivables", account_views.receivables, methods=GET),
+    Route("/billing/bills.xlsx", account_views.bills_export, methods=GET),
+    Route("/billing/payments.xlsx", account_views.payments_export, methods=GET),
+    Route("/bases/{base_id:int}/overdue", account_views.base_overdue, methods=GET),
+    Route("/api/v1/startups/{startup_id:int}/statement", account_api.get_statement, methods=GET),
+]
 
 # -- billing JSON API ---------------------------------------------------------------------
 billing_api_routes: list[BaseRoute] = [
