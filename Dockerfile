@@ -8,6 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     INCUBATOR_VAR_DIR=/app/var
 
 WORKDIR /app
+# PDFs of bills and receipts (WeasyPrint): pango, HarfBuzz's font subsetter and a CJK font for Chinese.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir "uv>=0.13,<0.14"
 
 # Dependencies first, so code changes do not reinstall them.

@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test sync lint typecheck pytest pytest-postgres messages clean
+.PHONY: run test sync system lint typecheck pytest pytest-postgres messages clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -21,6 +21,10 @@ sync: $(UV)
 
 run: sync
 	$(BIN)/incubator serve --demo --host $(HOST) --port $(PORT)
+
+# Debian packages for PDFs (pango, a CJK font): installed when missing and running as root.
+system:
+	scripts/system-packages.sh
 
 lint: sync
 	$(BIN)/ruff format --check .
@@ -39,7 +43,7 @@ pytest-postgres: sync
 		echo "PostgreSQL run skipped: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres to run it"; \
 	fi
 
-test: lint typecheck pytest pytest-postgres
+test: system lint typecheck pytest pytest-postgres
 
 messages: sync
 	scripts/messages.sh

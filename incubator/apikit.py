@@ -38,6 +38,8 @@ class Operation:
     status: int = 200
     authenticated: bool = True
     errors: tuple[int, ...] = field(default_factory=tuple)
+    # The success response's content type; a binary one (a PDF) describes its body as a binary string.
+    media_type: str = "application/json"
 
 
 def operation(
@@ -50,12 +52,13 @@ def operation(
     status: int = 200,
     authenticated: bool = True,
     errors: tuple[int, ...] = (),
+    media_type: str = "application/json",
 ) -> Callable[[Endpoint], Endpoint]:
     """Describe an API endpoint for the OpenAPI document."""
 
     def mark(fn: Endpoint) -> Endpoint:
         fn.__openapi__ = Operation(  # type: ignore[attr-defined]
-            summary, tags, response, request, params, status, authenticated, errors
+            summary, tags, response, request, params, status, authenticated, errors, media_type
         )
         return fn
 

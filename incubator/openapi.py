@@ -63,7 +63,7 @@ def build(routes: list[BaseRoute]) -> dict[str, Any]:
         responses: dict[str, Any] = {
             str(op.status): {
                 "description": "OK",
-                **({"content": {"application/json": {"schema": op.response}}} if op.response else {}),
+                **({"content": {op.media_type: {"schema": op.response}}} if op.response else {}),
             },
             "400": _error("Malformed request"),
         }

@@ -8,6 +8,7 @@ from tenants import labels as _labels  # noqa: F401 - registers display names
 from tenants.api import accounts as account_api
 from tenants.api import billing as billing_api
 from tenants.api import billing_runs as run_api
+from tenants.api import documents as document_api
 from tenants.api import figures as figure_api
 from tenants.api import jobs as job_api
 from tenants.api import payments as payment_api
@@ -16,6 +17,7 @@ from tenants.api import startups as startup_api
 from tenants.views import accounts as account_views
 from tenants.views import billing, figures, job_exports, jobs, people, roster_import, startups, transfer
 from tenants.views import bills as bill_views
+from tenants.views import documents as document_views
 from tenants.views import leases as lease_views
 from tenants.views import payments as payment_views
 from tenants.views import spaces as space_views
@@ -149,7 +151,15 @@ billing_routes: list[BaseRoute] = [
 ]
 
 # -- billing documents: print views and PDFs of bills, credit notes and receipts --------
-document_routes: list[BaseRoute] = []
+document_routes: list[BaseRoute] = [
+    Route("/bills/{bill_id:int}/print", document_views.bill_print, methods=GET),
+    Route("/bills/{bill_id:int}/pdf", document_views.bill_pdf, methods=GET),
+    Route("/credit-notes/{credit_note_id:int}/print", document_views.credit_note_print, methods=GET),
+    Route("/credit-notes/{credit_note_id:int}/pdf", document_views.credit_note_pdf, methods=GET),
+    Route("/payments/{payment_id:int}/receipt", document_views.receipt_print, methods=GET),
+    Route("/payments/{payment_id:int}/receipt/pdf", document_views.receipt_pdf, methods=GET),
+    Route("/api/v1/bills/{bill_id:int}/pdf", document_api.bill_pdf, methods=GET),
+]
 
 # -- billing accounts: statements, aged receivables, exports for the accountant ---------
 account_routes: list[BaseRoute] = [
