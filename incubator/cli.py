@@ -1,4 +1,4 @@
-"""The `incubator` command: serve, migrate, demo, createadmin, audit verify."""
+"""The `incubator` command: serve, migrate, demo, createadmin, audit verify, billing verify."""
 
 from __future__ import annotations
 
@@ -108,6 +108,15 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_billing_verify(args: argparse.Namespace) -> int:
+    from incubator.packages import billing_chain_check
+
+    checks = asyncio.run(_with_db(billing_chain_check()))
+    for check in checks:
+        print(check)
+    return 0 if all(check.ok for check in checks) else 1
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="incubator", description="Incubation-base management platform")
     sub = root.add_subparsers(dest="command", required=True)
@@ -130,6 +139,11 @@ def parser() -> argparse.ArgumentParser:
     audit_sub.add_parser("verify", help="check the audit chain; prints ok or the first broken event").set_defaults(
         func=cmd_audit_verify
     )
+    billing = sub.add_parser("billing", help="billing tools")
+    billing_sub = billing.add_subparsers(dest="billing_command", required=True)
+    billing_sub.add_parser(
+        "verify", help="check each base's chain of bills, credit notes and payments; prints one line per base"
+    ).set_defaults(func=cmd_billing_verify)
     return root
 
 

@@ -81,6 +81,7 @@ async def load_regions() -> int:
 async def load_demo() -> None:
     """Fill an empty database with the demo installation."""
     load_tenants = packages.tenant_demo_loader()
+    load_billing = packages.tenants_billing_demo_loader()
     load_grants = packages.grants_demo_loader()
     async with in_transaction():
         await load_regions()
@@ -122,6 +123,8 @@ async def load_demo() -> None:
                 await Membership.create(user=user, role=role, base=bases[str(where)])
             else:
                 await Membership.create(user=user, role=role, startup_id=founder_startups[username])
+        # Billing needs the operators: their services act as them.
+        await load_billing(bases)
         await load_grants(bases)
         await InstallationSetting.create(key="demo", value=True)
         await audit.record(

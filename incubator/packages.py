@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.routing import BaseRoute
 
@@ -23,7 +24,20 @@ def tenant_demo_loader() -> Callable[[dict[str, Base]], Awaitable[dict[str, int]
     return load_tenants
 
 
+def tenants_billing_demo_loader() -> Callable[[dict[str, Base]], Awaitable[dict[str, int]]]:
+    from tenants.demo.billing import load_billing
+
+    return load_billing
+
+
 def grants_demo_loader() -> Callable[[dict[str, Base]], Awaitable[dict[str, int]]]:
     from grants.demo import load_grants
 
     return load_grants
+
+
+def billing_chain_check() -> Callable[[], Awaitable[list[Any]]]:
+    """Checks every base's chain of bills, credit notes and payments (results print as one line each)."""
+    from tenants.services.ledger import verify_all
+
+    return verify_all

@@ -15,7 +15,7 @@ from incubator.identifiers import USCC_CHARSET, compose_uscc
 from incubator.models import Base
 from incubator.pii import seal_id_number
 from tenants.demo.catalogue import AQIONG_STARTUP, AQIONG_USCC, CDCK, DSJ, Profile
-from tenants.demo.floorplan import Floorplan, LeasePlan, SpacePlan, inventory, leases
+from tenants.demo.floorplan import FREE_DESK_BASES, Floorplan, LeasePlan, SpacePlan, inventory, leases
 from tenants.demo.jobs import plan_roster, write_roster
 from tenants.demo.lifecycle import Lifecycle, lifecycle
 from tenants.demo.people import PersonPlan, Registry, founders
@@ -78,7 +78,10 @@ def plan_base(code: str, profiles: list[Profile], today: dt.date, registry: Regi
     floorplan = Floorplan(spaces, reserved=named)
     # Named spaces first, then by move-in date: placing intervals in start order never runs out early.
     order = sorted(range(len(profiles)), key=lambda i: ("=" not in profiles[i].need, lives[i].admitted_on or today))
-    planned = [lease for i in order for lease in leases(profiles[i], lives[i], floorplan, rngs[i], today)]
+    free = code in FREE_DESK_BASES
+    planned = [
+        lease for i in order for lease in leases(profiles[i], lives[i], floorplan, rngs[i], today, free_desks=free)
+    ]
     usccs: set[str] = set()
     startups = [
         StartupPlan(

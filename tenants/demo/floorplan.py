@@ -21,6 +21,9 @@ EARLY_END = {
     ExitReason.OTHER: "企业申请退出，提前解除协议",
 }
 SHARED = "入驻企业按次预约使用"
+# 第三极 lets its desks to graduates' teams free of charge: billed at list rent, all of it waived.
+FREE_DESK_BASES = frozenset({"DSJ"})
+FREE_DESK_NOTE = "众创空间免费工位，租金全免"
 # 阿琼's office: listed at 1,700 a month, agreed at 1,680 (20,160 a year).
 AQIONG_MONTHLY_RENT = Decimal("1680.00")
 
@@ -181,8 +184,20 @@ def _end_reason(profile: Profile) -> str:
     return EARLY_END.get(profile.exit_reason or ExitReason.OTHER, "")
 
 
-def leases(profile: Profile, life: Lifecycle, plan: Floorplan, rng: random.Random, today: dt.date) -> list[LeasePlan]:
-    """The leases of one startup: from admission to the end of its term, or until it left."""
+def _free_of_charge(lease: LeasePlan) -> None:
+    """A lease of desks only, let free: no rent, so no concessions (decided after drawing them: same stream)."""
+    if all(space.kind is SpaceKind.DESK for space in lease.spaces):
+        lease.monthly_rent, lease.concessions = Decimal("0.00"), []
+        lease.note = lease.note or FREE_DESK_NOTE
+
+
+def leases(
+    profile: Profile, life: Lifecycle, plan: Floorplan, rng: random.Random, today: dt.date, *, free_desks: bool = False
+) -> list[LeasePlan]:
+    """The leases of one startup: from admission to the end of its term, or until it left.
+
+    With `free_desks`, a lease of desks only is let free of charge (第三极's graduate teams).
+    """
     if not profile.need or life.admitted_on is None or life.ends_on is None:
         return []
     upcoming = profile.story == "upcoming"
@@ -195,6 +210,8 @@ def leases(profile: Profile, life: Lifecycle, plan: Floorplan, rng: random.Rando
         desks = plan.take("D4", start, move - DAY, rng)
         first = LeasePlan(profile.name, desks, start, life.ends_on, Decimal(0), cycle, move - DAY, "迁入独立办公室")
         first.monthly_rent = _agreed(rng, first.list_rent)
+        if free_desks:
+            _free_of_charge(first)
         office = plan.take(profile.need, move, until, rng)
         second = LeasePlan(profile.name, office, move, life.ends_on, Decimal(0), cycle, early, reason, LeaseOrigin.MOVE)
         second.previous, second.note = first, "由工位迁入独立办公室"
@@ -206,7 +223,11 @@ def leases(profile: Profile, life: Lifecycle, plan: Floorplan, rng: random.Rando
     lease.note = "已签约，下月起租" if upcoming else ""
     if profile.story != "renewal":
         lease.concessions = _concessions(rng, start, lease.monthly_rent)
+        if free_desks:
+            _free_of_charge(lease)
         return [lease]
+    if free_desks:
+        _free_of_charge(lease)
     # A one-year agreement, renewed on the same spaces and rent until the end of the term.
     renewed_on = add_years(start, 1)
     renewal = LeasePlan(profile.name, spaces, renewed_on, life.ends_on, lease.monthly_rent, cycle, early, reason)

@@ -106,7 +106,7 @@ async def test_it_credits_lines_from_the_bill_page_and_refuses_too_much(login, w
     operator = await login("operator_dsj")
     bill = world.bills["dsj"]
     lines = await BillLine.filter(bill_id=bill.id).order_by("position")
-    rent, discount = lines
+    rent, _discount = lines
     before = await counts()
     too_much = await operator.post(
         f"/bills/{bill.id}/credit-notes",

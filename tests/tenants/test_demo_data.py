@@ -164,17 +164,23 @@ async def test_it_never_lets_a_space_to_two_leases_on_the_same_day(app):
     leases = {lease.id: lease for lease in await Lease.all().select_related("startup")}
     links = await LeaseSpace.all()
     rents: dict[int, Decimal] = defaultdict(Decimal)
+    kinds: dict[int, set[SpaceKind]] = defaultdict(set)
     for link in links:
         lease, space = leases[link.lease_id], spaces[link.space_id]
         assert space.base_id == lease.base_id and link.list_rent == space.list_rent
         held[link.space_id].append((lease.start_on, lease.occupied_until))
         rents[lease.id] += link.list_rent
+        kinds[lease.id].add(space.kind)
+    dsj = await Base.get(code="DSJ")
     for space_id, ranges in held.items():
         ranges.sort()
         for (_start, until), (start, _until) in pairwise(ranges):
             assert until < start, spaces[space_id].code
     for lease in leases.values():
-        assert lease.list_rent == rents[lease.id] and Decimal(0) < lease.monthly_rent <= lease.list_rent
+        assert lease.list_rent == rents[lease.id] and Decimal(0) <= lease.monthly_rent <= lease.list_rent
+        # 第三极 lets its desks free of charge, and only its desks.
+        free_desks = lease.base_id == dsj.id and kinds[lease.id] == {SpaceKind.DESK}
+        assert (lease.monthly_rent == 0) == free_desks, lease.startup.name
         assert lease.deposit == lease.monthly_rent and lease.start_on <= lease.occupied_until <= lease.end_on
         assert (lease.ended_on is None) == (lease.occupied_until == lease.end_on)
         assert (lease.ended_on is None) == (lease.end_reason == "")
