@@ -272,3 +272,15 @@ async def test_it_hides_another_bases_bills(login, world):
     assert await counts() == before
     lines = await BillLine.filter(bill_id=world.bills["dsj"].id, kind=LineKind.RENT)
     assert lines[0].credited == D("100.00")
+
+
+async def test_it_offers_a_credit_note_only_while_something_is_left_to_credit(login, world):
+    operator = await login("operator_dsj")
+    bill = world.bills["dsj"]
+    assert 'id="credit-note"' in (await operator.get(f"/bills/{bill.id}")).text
+    response = await operator.post(
+        f"/bills/{bill.id}/credit-notes", {"reason": "开错单位", "whole": "1", "issued_on": "2025-03-01"}
+    )
+    assert response.status_code == 303
+    page = await operator.get(f"/bills/{bill.id}")
+    assert 'id="credit-note"' not in page.text and "已作废" in page.text
