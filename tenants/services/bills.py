@@ -19,8 +19,8 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from incubator import audit
-from incubator.access import Principal, get_visible, require
-from incubator.errors import Forbidden, ValidationFailed
+from incubator.access import Principal, get_visible
+from incubator.errors import ValidationFailed
 from incubator.formatting import date as format_date
 from incubator.formatting import today
 from incubator.i18n import N_
@@ -83,12 +83,6 @@ class RunPreview:
     @property
     def waived(self) -> Decimal:
         return sum((d.totals.waived for d in self.drafts), ZERO)
-
-
-def _operator_of(principal: Principal, base_id: int) -> None:
-    require(principal, "billing.manage")
-    if principal.base_id != base_id:
-        raise Forbidden()
 
 
 def _split_by_year(start: dt.date, end: dt.date) -> Iterable[tuple[dt.date, dt.date]]:
@@ -197,7 +191,7 @@ async def run_drafts(base_id: int, period: dt.date) -> list[BillDraft]:
 
 async def preview_run(principal: Principal, base_id: int, period: dt.date) -> RunPreview:
     """What a billing run for the month would issue (nothing is saved), or the run already issued."""
-    _operator_of(principal, base_id)
+    ledger.require_operator(principal, base_id)
     issued = await BillingRun.get_or_none(base_id=base_id, period=period)
     drafts = [] if issued is not None else await run_drafts(base_id, period)
     return RunPreview(base_id, period, drafts, digest_of(drafts), issued)
@@ -332,7 +326,7 @@ async def refuse_run(profile: BillingProfile, period: dt.date, issued_on: dt.dat
 
 async def check_run(principal: Principal, base_id: int, period: dt.date, issued_on: dt.date) -> None:
     """Refuse a run before starting it in the background (it is checked again when issued)."""
-    _operator_of(principal, base_id)
+    ledger.require_operator(principal, base_id)
     await refuse_run(await ledger.profile_of(base_id), period, issued_on)
 
 
@@ -346,7 +340,7 @@ async def issue_run(
     progress: Progress | None = None,
 ) -> BillingRun:
     """Issue every bill of a month's run at once (all or nothing); a month is run once."""
-    _operator_of(principal, base_id)
+    ledger.require_operator(principal, base_id)
     issued_on = issued_on or today()
     base = await Base.get(id=base_id)
     async with in_transaction():
@@ -380,7 +374,7 @@ async def issue_run(
         run.bills = len(drafts)
         run.total = sum((d.totals.total for d in drafts), ZERO)
         await run.save(update_fields=["bills", "total"])
-        await profile.save(update_fields=["chain_seq", "chain_hash", "updated_at"])
+        await ledger.save_head(profile)
         await audit.record(
             principal,
             "billing.run_issued",
@@ -395,7 +389,7 @@ async def issue_run(
 async def manual_draft(principal: Principal, data: BillInput) -> tuple[Startup, BillDraft]:
     """The draft of a bill by hand: typed service lines, and optionally rent due and pending charges."""
     startup = await get_visible(principal, Startup, data.startup_id)
-    _operator_of(principal, startup.base_id)
+    ledger.require_operator(principal, startup.base_id)
     window = (data.period_start, data.period_end)
     lines: list[LineDraft] = []
     if data.include_rent:
@@ -431,7 +425,7 @@ async def issue_bill(principal: Principal, data: BillInput) -> Bill:
         bill = await issue(
             principal, profile, base, startup, draft, issued_on=data.issued_on, due_on=due_on, note=data.note
         )
-        await profile.save(update_fields=["chain_seq", "chain_hash", "updated_at"])
+        await ledger.save_head(profile)
     return bill
 
 
@@ -443,7 +437,7 @@ CHARGE_FIELDS = ("startup_id", "kind", "description", "incurred_on", "quantity",
 async def add_charge(principal: Principal, data: ChargeInput) -> ServiceCharge:
     """Keep a service used by a startup (a meeting room, utilities) for its next bill."""
     startup = await get_visible(principal, Startup, data.startup_id)
-    _operator_of(principal, startup.base_id)
+    ledger.require_operator(principal, startup.base_id)
     line = service_line(data.kind, data.description, data.quantity, data.unit_price)
     base = await Base.get(id=startup.base_id)
     async with in_transaction():
@@ -473,7 +467,7 @@ async def add_charge(principal: Principal, data: ChargeInput) -> ServiceCharge:
 
 async def remove_charge(principal: Principal, charge: ServiceCharge) -> None:
     """Remove a charge entered by mistake, while no bill carries it."""
-    _operator_of(principal, charge.base_id)
+    ledger.require_operator(principal, charge.base_id)
     base = await Base.get(id=charge.base_id)
     async with in_transaction():
         await ledger.lock(base.id)

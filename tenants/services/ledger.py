@@ -203,6 +203,11 @@ def seal(profile: BillingProfile, document: Bill | CreditNote | Payment, content
     profile.chain_hash = document.hash
 
 
+async def save_head(profile: BillingProfile) -> None:
+    """Store the chain's new head after sealing documents (inside the same transaction)."""
+    await profile.save(update_fields=["chain_seq", "chain_hash", "updated_at"])
+
+
 @dataclass(frozen=True)
 class ChainCheck:
     base_id: int
@@ -279,7 +284,8 @@ def refuse_closed(profile: BillingProfile, day: dt.date, field: str) -> None:
         )
 
 
-def _operator(principal: Principal, base_id: int) -> None:
+def require_operator(principal: Principal, base_id: int) -> None:
+    """Forbidden unless the principal is an operator of this base: billing is kept by the base alone."""
     require(principal, "billing.manage")
     if principal.base_id != base_id:
         raise Forbidden()
@@ -297,7 +303,7 @@ def month_end(month: dt.date) -> dt.date:
 
 async def close_month(principal: Principal, base_id: int, month: dt.date) -> BillingProfile:
     """Close the base's books through the last day of `month` (a month that has ended); never reopened."""
-    _operator(principal, base_id)
+    require_operator(principal, base_id)
     through = month_end(month)
     if through >= today():
         raise ValidationFailed({"month": N_("Only a month that has ended can be closed.")})
@@ -325,7 +331,7 @@ async def close_month(principal: Principal, base_id: int, month: dt.date) -> Bil
 
 async def update_profile(principal: Principal, base_id: int, values: dict[str, Any]) -> BillingProfile:
     """Change the base's numbering patterns, due days and payee details (not the chain or closings)."""
-    _operator(principal, base_id)
+    require_operator(principal, base_id)
     errors = {
         name: message
         for name in ("bill_pattern", "credit_note_pattern", "receipt_pattern")

@@ -13,8 +13,8 @@ from decimal import Decimal
 from tortoise.transactions import in_transaction
 
 from incubator import audit
-from incubator.access import Principal, get_visible, require
-from incubator.errors import Forbidden, ValidationFailed
+from incubator.access import Principal, get_visible
+from incubator.errors import ValidationFailed
 from incubator.formatting import money
 from incubator.i18n import N_
 from incubator.models import Base
@@ -35,12 +35,6 @@ from tenants.services import ledger
 from tenants.services.rents import ZERO
 
 
-def _operator_of(principal: Principal, base_id: int) -> None:
-    require(principal, "billing.manage")
-    if principal.base_id != base_id:
-        raise Forbidden()
-
-
 async def _allocate(payment: Payment, bill: Bill, amount: Decimal, day: dt.date) -> None:
     await PaymentAllocation.create(payment_id=payment.id, bill_id=bill.id, amount=amount, applied_on=day)
     payment.unapplied -= amount
@@ -52,7 +46,7 @@ async def _allocate(payment: Payment, bill: Bill, amount: Decimal, day: dt.date)
 async def record_payment(principal: Principal, data: PaymentInput) -> Payment:
     """Record money received from a startup and apply it; issues the receipt number."""
     startup = await get_visible(principal, Startup, data.startup_id)
-    _operator_of(principal, startup.base_id)
+    ledger.require_operator(principal, startup.base_id)
     base = await Base.get(id=startup.base_id)
     async with in_transaction():
         profile = await ledger.lock(base.id)
@@ -105,7 +99,7 @@ async def record_payment(principal: Principal, data: PaymentInput) -> Payment:
             await _allocate(payment, bill, share, data.received_on)
             applied.append({"bill": bill.number, "amount": share})
         await payment.save(update_fields=["unapplied"])
-        await profile.save(update_fields=["chain_seq", "chain_hash", "updated_at"])
+        await ledger.save_head(profile)
         await audit.record(
             principal,
             "payment.recorded",
@@ -128,7 +122,7 @@ async def record_payment(principal: Principal, data: PaymentInput) -> Payment:
 
 async def apply_credit(principal: Principal, startup: Startup, day: dt.date) -> Decimal:
     """Apply the startup's account credit to its bills still owing, oldest first."""
-    _operator_of(principal, startup.base_id)
+    ledger.require_operator(principal, startup.base_id)
     base = await Base.get(id=startup.base_id)
     applied = ZERO
     async with in_transaction():
@@ -162,7 +156,7 @@ async def apply_credit(principal: Principal, startup: Startup, day: dt.date) -> 
 
 async def issue_credit_note(principal: Principal, bill: Bill, data: CreditNoteInput) -> CreditNote:
     """Reverse a whole bill or selected lines; never more than the bill still asks."""
-    _operator_of(principal, bill.base_id)
+    ledger.require_operator(principal, bill.base_id)
     base = await Base.get(id=bill.base_id)
     async with in_transaction():
         profile = await ledger.lock(base.id)
@@ -223,7 +217,7 @@ async def issue_credit_note(principal: Principal, bill: Bill, data: CreditNoteIn
         if bill.total == bill.credited:
             bill.status = BillStatus.CANCELLED
         await bill.save(update_fields=["credited", "paid", "balance", "status"])
-        await profile.save(update_fields=["chain_seq", "chain_hash", "updated_at"])
+        await ledger.save_head(profile)
         await audit.record(
             principal,
             "credit_note.issued",
@@ -273,7 +267,7 @@ async def _release_overpayment(bill: Bill, note: CreditNote) -> Decimal:
 
 async def record_fapiao(principal: Principal, bill: Bill, data: FapiaoInput) -> FapiaoRecord:
     """Record a fapiao issued outside for the bill; together they never exceed what the bill asks."""
-    _operator_of(principal, bill.base_id)
+    ledger.require_operator(principal, bill.base_id)
     base = await Base.get(id=bill.base_id)
     async with in_transaction():
         await ledger.lock(base.id)

@@ -14,7 +14,7 @@ from incubator.i18n import gettext
 from incubator.labels import choices
 from incubator.pages import form_of, page_principal, redirect, rejected
 from incubator.pagination import paginate, window
-from incubator.templating import render
+from incubator.templating import is_htmx, render
 from tenants.forms.billing import parse_payment
 from tenants.models import Bill, BillStatus, Payment, PaymentAllocation, Startup
 from tenants.services import payments as services
@@ -98,9 +98,7 @@ async def payment_new(request: Request) -> Response:
                 values[f"allocation_{bill.id}"] = str(bill.balance)
         startup = await visible(principal, Startup).filter(id=int(startup_id or 0)).first()
         values["payer"] = startup.name if startup else ""
-    template = (
-        "tenants/_payment_bills.html" if request.headers.get("hx-request") == "true" else "tenants/payment_form.html"
-    )
+    template = "tenants/_payment_bills.html" if is_htmx(request) else "tenants/payment_form.html"
     return render(request, template, {"values": values, "errors": {}, "message": "", **context})
 
 
