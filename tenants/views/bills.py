@@ -174,7 +174,7 @@ async def credit_note_create(request: Request) -> Response:
     try:
         note = await payment_services.issue_credit_note(principal, bill, parse_credit_note(form_of(request)))
     except ValidationFailed as exc:
-        bill = await Bill.get(id=bill.id).select_related("startup")
+        bill = await get_visible(principal, Bill, bill.id, related=("startup",))
         context = {**await _bill_context(principal, bill), "failed": "credit"}
         return rejected(request, "tenants/bill_detail.html", exc, context)
     flash = gettext("Credit note %(number)s issued for %(amount)s.", number=note.number, amount=money(note.total))
