@@ -365,3 +365,29 @@ class Task(Model):
     class Meta:
         table = "task"
         indexes = [("user_id", "created_at")]
+
+
+class Notification(Model):
+    """An in-app message to a user: what happened, in message ids translated when read, and where to look.
+
+    `params` values are plain text or numbers; `link` is a path inside the app.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="notifications", on_delete=fields.CASCADE
+    )
+    user_id: int
+    msgid = fields.CharField(max_length=200)
+    params: Any = fields.JSONField(default=dict)
+    link = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    read_at = fields.DatetimeField(null=True)
+    emailed_at = fields.DatetimeField(null=True)
+
+    scope = Scope()
+
+    class Meta:
+        table = "notification"
+        ordering = ["-id"]
+        indexes = [("user_id", "read_at")]

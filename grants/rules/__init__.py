@@ -1,0 +1,1 @@
+"""Subsidy rules: pure functions `(facts, params) -> Decision` (DESIGN.md section 7)."""
