@@ -16,7 +16,7 @@ from tortoise.queryset import QuerySet
 
 from incubator.errors import Forbidden, NotFound
 from incubator.models import Membership, Role, Scope, related_model
-from incubator.regions import subtree_filter
+from incubator.regions import lineage, subtree_filter
 
 M = TypeVar("M", bound=Model)
 
@@ -97,6 +97,14 @@ def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
         return _nothing(query)
     if scope.via:
         return query.filter(Q(*(_linked(principal, model, name) for name in scope.via), join_type="OR"))
+    if scope.applies_in:
+        if not principal.region_code:
+            return _nothing(query)
+        above: dict[str, Any] = {f"{scope.applies_in}__in": lineage(principal.region_code)}
+        where = Q(**above)
+        if role == Role.BUREAU:
+            where |= Q(**subtree_filter(scope.applies_in, principal.region_code))
+        return query.filter(where)
     filters: dict[str, Any] | None = None
     if not (scope.region or scope.base or scope.startup):
         # Reference data with no tenancy (regions) is readable by every listed role.

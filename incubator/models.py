@@ -16,7 +16,8 @@ class Scope:
 
     Each entry is a Tortoise filter path: `region` to a GB/T 2260 code, `base` to a base id,
     `startup` to a startup id. `roles` lists the non-admin roles that may see rows at all;
-    `founder_by_base` lets a founder read rows of their own startup's base. `via` names
+    `founder_by_base` lets a founder read rows of their own startup's base. `applies_in` is
+    described below. `via` names
     reverse relations: a row with no tenancy of its own (a person, shared across bases) is
     visible when a visible row of one of those relations points at it.
     """
@@ -27,6 +28,10 @@ class Scope:
     startup: str | None = None
     founder_by_base: bool = False
     via: tuple[str, ...] = ()
+    # A region code of rules that apply to that region and everything below it (a policy): the
+    # row is visible where it applies (the principal's region or one above it), and to bureaus
+    # for their whole subtree.
+    applies_in: str | None = None
 
 
 class Role(StrEnum):

@@ -60,3 +60,11 @@ def subtree_filter(path: str, code: str) -> dict[str, str]:
 
 def in_subtree(code: str, ancestor: str) -> bool:
     return code.startswith(prefix_of(ancestor))
+
+
+def lineage(code: str) -> list[str]:
+    """The code and every division above it, the province first: 540302 -> 540000, 540300, 540302."""
+    chain = [code]
+    while (parent := parent_code(chain[0])) is not None:
+        chain.insert(0, parent)
+    return chain

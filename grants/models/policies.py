@@ -18,6 +18,9 @@ from incubator.models import Region, Scope, User
 
 # Reference data: every signed-in role reads it (founders see why they may apply).
 READABLE = Scope(roles=frozenset({"bureau", "operator", "founder"}))
+# Policies and holidays are seen where they apply: in their region and below it. Founders meet
+# them through their startup's eligibility, not by id.
+APPLIES = Scope(roles=frozenset({"bureau", "operator"}), applies_in="region_id")
 
 
 class PolicyKind(StrEnum):
@@ -46,7 +49,7 @@ class Policy(Model):
 
     versions: fields.ReverseRelation[PolicyVersion]
 
-    scope = READABLE
+    scope = APPLIES
 
     class Meta:
         table = "policy"
@@ -81,7 +84,7 @@ class PolicyVersion(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
-    scope = READABLE
+    scope = Scope(roles=frozenset({"bureau", "operator"}), applies_in="policy__region_id")
 
     class Meta:
         table = "policy_version"
@@ -119,7 +122,7 @@ class RegionHoliday(Model):
     ends_on = fields.DateField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
-    scope = READABLE
+    scope = APPLIES
 
     class Meta:
         table = "region_holiday"
