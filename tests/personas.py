@@ -90,6 +90,8 @@ class World:
     charges: dict[str, ServiceCharge] = field(default_factory=dict)
     # Keyed by base key: one space each (spaces of leases are found through the lease).
     spaces: dict[str, Space] = field(default_factory=dict)
+    # Subsidy objects by path parameter, then by startup or base key (tests/world).
+    more: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 # startup key -> (founder's name, region code of the ID number, birth date, sequence)
@@ -143,6 +145,11 @@ def object_values(world: World, base_key: str, startup_key: str) -> dict[str, st
         "payment_id": str(world.payments[startup_key].id),
         "credit_note_id": str(world.credit_notes[startup_key].id),
         "charge_id": str(world.charges[startup_key].id),
+        **{
+            param: str(ids[startup_key] if startup_key in ids else ids[base_key])
+            for param, ids in world.more.items()
+            if startup_key in ids or base_key in ids
+        },
     }
 
 
@@ -306,6 +313,9 @@ async def build_world() -> World:
             kwargs["startup"] = world.startups[str(where)]
         world.memberships[name] = await Membership.create(user=user, role=role, **kwargs)
     await bill_the_world(world)
+    from tests.world import build_grants_world
+
+    await build_grants_world(world)
     return world
 
 
