@@ -316,6 +316,8 @@ async def build_world() -> World:
     from tests.world import build_grants_world
 
     await build_grants_world(world)
+    await AuditEvent.all().delete()
+    await AuditHead.filter(id=1).update(seq=0, last_hash=GENESIS_HASH)
     return world
 
 
