@@ -176,6 +176,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Job audits: bureau officers of the region run them; a base's operators read signed ones.
     "job_audit.manage": frozenset({Role.BUREAU}),
     "job_audit.view": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR}),
+    # Subsidies: founders (or the base for them) apply, the base pre-reviews, the bureau decides and pays.
+    "subsidy.apply": frozenset({Role.OPERATOR, Role.FOUNDER}),
+    "subsidy.prereview": frozenset({Role.OPERATOR}),
+    "subsidy.review": frozenset({Role.BUREAU}),
+    "subsidy.view": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR, Role.FOUNDER}),
 }
 
 
