@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from grants.rules.core import Decision, Money, Trace, fen
 from grants.rules.params import RentParams
+from incubator.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -42,57 +43,57 @@ def decide(facts: RentFacts, params: RentParams) -> Decision:
     year_end = dt.date(facts.year, 12, 31)
     trace.check(
         facts.applied_on > year_end,
-        "The year %(year)s is over.",
-        "The year %(year)s is not over yet: the subsidy for a year is claimed after it ends, on the rent paid.",
+        N_("The year %(year)s is over."),
+        N_("The year %(year)s is not over yet: the subsidy for a year is claimed after it ends, on the rent paid."),
         year=str(facts.year),
     )
     trace.check(
         facts.earlier_claim is None,
-        "No other application for %(year)s.",
-        "The rent of %(year)s is already claimed in application %(ref)s.",
+        N_("No other application for %(year)s."),
+        N_("The rent of %(year)s is already claimed in application %(ref)s."),
         year=str(facts.year),
         ref=facts.earlier_claim or "",
     )
     trace.check(
         facts.rented_months > 0,
-        "In %(year)s the startup rented premises with rent for %(months)s months.",
-        "In %(year)s the startup had no month in premises with rent to pay.",
+        N_("In %(year)s the startup rented premises with rent for %(months)s months."),
+        N_("In %(year)s the startup had no month in premises with rent to pay."),
         year=str(facts.year),
         months=facts.rented_months,
     )
     if facts.free_months:
         trace.info(
-            "%(months)s months in rent-free premises do not count.",
+            N_("%(months)s months in rent-free premises do not count."),
             months=facts.free_months,
         )
     limit = params.max_years * 12
     remaining = max(limit - facts.months_before, 0)
     trace.check(
         remaining > 0,
-        "Months subsidised before: %(before)s of at most %(limit)s.",
-        "Months subsidised before: %(before)s of at most %(limit)s: nothing is left.",
+        N_("Months subsidised before: %(before)s of at most %(limit)s."),
+        N_("Months subsidised before: %(before)s of at most %(limit)s: nothing is left."),
         before=facts.months_before,
         limit=limit,
     )
     months = counted_months(facts, params)
     if 0 < months < facts.rented_months:
-        trace.info("Only %(months)s months are left to subsidise.", months=months)
+        trace.info(N_("Only %(months)s months are left to subsidise."), months=months)
     cap = fen(params.annual_cap * months / 12)
     trace.info(
-        "Cap: %(annual)s × %(months)s/12 = %(cap)s.",
+        N_("Cap: %(annual)s × %(months)s/12 = %(cap)s."),
         annual=Money(params.annual_cap),
         months=months,
         cap=Money(cap),
     )
     trace.check(
         facts.rent_paid > 0,
-        "Rent paid for %(year)s: %(paid)s of %(charged)s billed on %(bills)s bills.",
-        "No rent was paid for %(year)s (%(charged)s billed on %(bills)s bills).",
+        N_("Rent paid for %(year)s: %(paid)s of %(charged)s billed on %(bills)s bills."),
+        N_("No rent was paid for %(year)s (%(charged)s billed on %(bills)s bills)."),
         year=str(facts.year),
         paid=Money(facts.rent_paid),
         charged=Money(facts.rent_charged),
         bills=facts.bills,
     )
     amount = min(cap, facts.rent_paid)
-    trace.info("Subsidy: the lesser of the cap and the rent paid, %(amount)s.", amount=Money(amount))
+    trace.info(N_("Subsidy: the lesser of the cap and the rent paid, %(amount)s."), amount=Money(amount))
     return trace.decide(amount, (f"rent:{facts.startup_id}:{facts.year}",))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from grants.rules.core import Decision, Label, Money, Trace, add_months
 from grants.rules.params import GrantParams
+from incubator.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -45,21 +46,21 @@ def founder_groups(founder: FounderFacts, params: GrantParams, on: dt.date, trac
         if years <= params.graduate_years:
             groups.insert(0, "graduate")
             trace.info(
-                "%(name)s graduated in %(year)s, within %(limit)s years.",
+                N_("%(name)s graduated in %(year)s, within %(limit)s years."),
                 name=founder.name,
                 year=str(founder.graduation_year),
                 limit=params.graduate_years,
             )
         else:
             trace.info(
-                "%(name)s graduated in %(year)s, more than %(limit)s years ago: not counted as a graduate.",
+                N_("%(name)s graduated in %(year)s, more than %(limit)s years ago: not counted as a graduate."),
                 name=founder.name,
                 year=str(founder.graduation_year),
                 limit=params.graduate_years,
             )
     for group in sorted(founder.declared & params.eligible_groups):
         trace.info(
-            "%(name)s is declared on this application as “%(group)s”; the reviewers check the evidence.",
+            N_("%(name)s is declared on this application as “%(group)s”; the reviewers check the evidence."),
             name=founder.name,
             group=Label("eligible_group", group),
         )
@@ -73,29 +74,29 @@ def decide(facts: GrantFacts, params: GrantParams) -> Decision:
     registered = facts.uscc is not None and facts.registered_on is not None
     trace.check(
         registered,
-        "%(startup)s is a registered enterprise.",
-        "%(startup)s is not registered as an enterprise: the grant is for registered enterprises.",
+        N_("%(startup)s is a registered enterprise."),
+        N_("%(startup)s is not registered as an enterprise: the grant is for registered enterprises."),
         startup=facts.startup_name,
     )
     if facts.registered_on is not None:
         earliest = add_months(facts.registered_on, params.min_registered_months)
         latest = add_months(facts.registered_on, params.max_registered_months)
         trace.info(
-            "Registered on %(registered)s: applications are accepted from %(earliest)s through %(latest)s.",
+            N_("Registered on %(registered)s: applications are accepted from %(earliest)s through %(latest)s."),
             registered=facts.registered_on,
             earliest=earliest,
             latest=latest,
         )
         trace.check(
             earliest <= facts.applied_on <= latest,
-            "Applied on %(applied)s, within that window.",
-            "Applied on %(applied)s, outside that window.",
+            N_("Applied on %(applied)s, within that window."),
+            N_("Applied on %(applied)s, outside that window."),
             applied=facts.applied_on,
         )
     trace.check(
         facts.enterprise_claim is None,
-        "The enterprise has not received this grant before.",
-        "The enterprise already has this grant in application %(ref)s.",
+        N_("The enterprise has not received this grant before."),
+        N_("The enterprise already has this grant in application %(ref)s."),
         ref=facts.enterprise_claim or "",
     )
     # The founders: each in an eligible group, not granted before; at most max_founders count.
@@ -104,35 +105,35 @@ def decide(facts: GrantFacts, params: GrantParams) -> Decision:
         groups = founder_groups(founder, params, facts.applied_on, trace)
         if founder.earlier_claim is not None:
             trace.info(
-                "%(name)s already has this grant in application %(ref)s: not counted again.",
+                N_("%(name)s already has this grant in application %(ref)s: not counted again."),
                 name=founder.name,
                 ref=founder.earlier_claim,
             )
         elif not groups:
-            trace.info("%(name)s is not in an eligible group: not counted.", name=founder.name)
+            trace.info(N_("%(name)s is not in an eligible group: not counted."), name=founder.name)
         elif len(counted) >= params.max_founders:
             trace.info(
-                "%(name)s is eligible, but at most %(limit)s founders are counted per enterprise.",
+                N_("%(name)s is eligible, but at most %(limit)s founders are counted per enterprise."),
                 name=founder.name,
                 limit=params.max_founders,
             )
         else:
             counted.append(founder)
             trace.info(
-                "%(name)s counts as “%(group)s”.",
+                N_("%(name)s counts as “%(group)s”."),
                 name=founder.name,
                 group=Label("eligible_group", groups[0]),
             )
             subjects.append(f"person:{founder.person_id}")
     trace.check(
         bool(counted),
-        "%(count)s eligible founders.",
-        "No founder of the enterprise is eligible.",
+        N_("%(count)s eligible founders."),
+        N_("No founder of the enterprise is eligible."),
         count=len(counted),
     )
     amount = params.amount_per_founder * len(counted)
     trace.info(
-        "Grant: %(count)s × %(each)s = %(amount)s.",
+        N_("Grant: %(count)s × %(each)s = %(amount)s."),
         count=len(counted),
         each=Money(params.amount_per_founder),
         amount=Money(amount),
