@@ -1,8 +1,9 @@
-"""A year of billing in the demo bases: runs, service charges, payments, credit notes, fapiao, closed months.
+"""Billing in the demo bases: runs, service charges, payments, credit notes, fapiao, closed months.
 
 Everything goes through the billing services, as the base's operator would do it in the
 pages and in date order, so every number, hash link and audit event is a real one. Planned
-from a fixed seed and today's date over the last twelve months (the current one included):
+from a fixed seed and today's date over the last twelve months (the current one included;
+昌都 since January two years ago, so its startups can claim whole years of rent):
 most bills are paid in full a few days after issue, some in two instalments, one overpaid
 (the credit goes to the next bill), and a few slow payers leave the last months overdue.
 """
@@ -55,6 +56,9 @@ from tenants.models.billing import DEFAULT_BILL_PATTERN, DEFAULT_CREDIT_NOTE_PAT
 from tenants.services import bills, ledger, payments
 
 MONTHS = 12
+# 昌都's community went onto the platform two Januaries ago: its rent subsidies are claimed on
+# whole years of bills. Its extra months come before the last twelve, with negative indexes.
+HISTORY_FROM_JANUARY_YEARS_AGO = {"CDCK": 2}
 # The month (counted from the first of the twelve) of the credit notes and the overpayment.
 LINE_CREDIT_MONTH, WRONG_BILL_MONTH, OVERPAY_FROM = 6, 8, 4
 FAPIAO_MONTHS = (3, 9)
@@ -143,6 +147,9 @@ class BillingYear:
         self.rng = random.Random(f"{SEED}/billing/{base.code}")
         self.style = STYLES[base.code]
         self.current = month_start(today)
+        years = HISTORY_FROM_JANUARY_YEARS_AGO.get(base.code)
+        start = dt.date(today.year - years, 1, 1) if years else add_months(self.current, 1 - MONTHS)
+        self.extra = max(_months_between(start, self.current) + 1 - MONTHS, 0)
         self.first = add_months(self.current, 1 - MONTHS)
         self.queue: list[Event] = []
         self.seq = itertools.count()
@@ -168,7 +175,7 @@ class BillingYear:
         workshops = LeaseSpace.filter(lease__base_id=self.base.id, space__kind=SpaceKind.WORKSHOP)
         self.workshops = dict(await workshops.values_list("lease_id", "space__code"))
         self.slow = self._slow_payers()
-        for index in range(MONTHS):
+        for index in range(-self.extra, MONTHS):
             self._plan_month(index, add_months(self.first, index))
         while self.queue:
             event = heapq.heappop(self.queue)
