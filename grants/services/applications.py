@@ -34,7 +34,7 @@ from incubator import audit
 from incubator.access import Principal, can, get_visible, require
 from incubator.errors import Conflict, Forbidden, ValidationFailed
 from incubator.files import store_upload
-from incubator.formatting import today
+from incubator.formatting import CHINA, today
 from incubator.i18n import N_
 from incubator.models import StoredFile
 from tenants.models import Founder, Startup
@@ -43,6 +43,13 @@ EDITABLE = frozenset({AppState.DRAFT, AppState.RETURNED})
 WITHDRAWABLE = frozenset({AppState.DRAFT, AppState.SUBMITTED, AppState.RETURNED})
 MAX_EVIDENCE = 20
 DETAIL_FIELDS = ("payee_name", "payee_bank", "payee_account", "note", "declared")
+
+
+def moment(day: dt.date | None) -> dt.datetime:
+    """Now, or a working morning of an earlier day (for applications entered as of a past date)."""
+    if day is None:
+        return dt.datetime.now(dt.UTC)
+    return dt.datetime.combine(day, dt.time(10, 0), tzinfo=CHINA).astimezone(dt.UTC)
 
 
 def period_of(app: Application) -> Period:
@@ -90,18 +97,21 @@ async def _live_twin(startup: Startup, data: ClaimInput) -> Application | None:
     return await query.first()
 
 
-async def preview(principal: Principal, data: ClaimInput) -> tuple[Startup, Evaluation]:
+async def preview(principal: Principal, data: ClaimInput, *, on: dt.date | None = None) -> tuple[Startup, Evaluation]:
     """The decision the startup would get if it applied today (nothing is written)."""
     startup = await _claim_startup(principal, data)
     if data.kind is PolicyKind.LOAN_INTEREST:
         await get_visible(principal, Loan, data.loan_id)
     period = Period(data.kind, year=data.year, loan_id=data.loan_id, period_no=data.period_no)
-    return startup, await evaluate(startup, period, applied_on=today())
+    return startup, await evaluate(startup, period, applied_on=on or today())
 
 
-async def create_draft(principal: Principal, data: ClaimInput) -> Application:
-    """Start an application; refused when the startup already has one for this policy and period."""
-    startup, found = await preview(principal, data)
+async def create_draft(principal: Principal, data: ClaimInput, *, on: dt.date | None = None) -> Application:
+    """Start an application; refused when the startup already has one for this policy and period.
+
+    `on` enters it as of an earlier day (the demo's history); the pages always use today.
+    """
+    startup, found = await preview(principal, data, on=on)
     twin = await _live_twin(startup, data)
     if twin is not None:
         raise ValidationFailed(
@@ -132,8 +142,10 @@ async def create_draft(principal: Principal, data: ClaimInput) -> Application:
             computed_amount=found.decision.amount,
             payee_name=startup.name,
             created_by_id=principal.user_id or None,
-            state_changed_at=dt.datetime.now(dt.UTC),
+            state_changed_at=moment(on),
         )
+        if on is not None:
+            await Application.filter(id=app.id).update(created_at=app.state_changed_at)
         await app.refresh_from_db(fields=["created_at"])
         await ApplicationEvent.create(
             application_id=app.id,
@@ -260,7 +272,12 @@ def _payee_errors(app: Application) -> dict[str, str]:
 
 
 async def submit(
-    principal: Principal, app_id: int, *, comment: str = "", expected_version: int | None = None
+    principal: Principal,
+    app_id: int,
+    *,
+    comment: str = "",
+    expected_version: int | None = None,
+    on: dt.date | None = None,
 ) -> Application:
     """Evaluate again, freeze the decision, claim its subjects and hand the application to the base."""
     async with in_transaction():
@@ -272,7 +289,7 @@ async def submit(
             errors["file"] = N_("Attach at least one piece of evidence.")
         if errors:
             raise ValidationFailed(errors)
-        day = today()
+        day = on or today()
         found = await evaluation_of(app, on=day)
         if found.version is None or not found.decision.eligible:
             reasons = found.decision.reasons
@@ -296,34 +313,41 @@ async def submit(
             comment=comment,
             amount=found.decision.amount,
             action="application.submitted",
+            at=moment(on),
             changes={
                 "computed_amount": found.decision.amount,
                 "version_id": found.version.id,
                 "submitted_decision": found.frozen(),
-                "submitted_at": dt.datetime.now(dt.UTC),
+                "submitted_at": moment(on),
             },
         )
     return app
 
 
-async def prereview(principal: Principal, app_id: int, data: TransitionInput) -> Application:
+async def prereview(
+    principal: Principal, app_id: int, data: TransitionInput, *, on: dt.date | None = None
+) -> Application:
     """The base forwards the application to the bureau, or returns it to the applicant."""
     require(principal, "subsidy.prereview")
     async with in_transaction():
         app = await workflow.lock(app_id)
         workflow.guard(app, {AppState.SUBMITTED}, data.version)
-        await workflow.move(principal, app, data.to, comment=data.comment, action=f"application.{data.to.value}")
+        await workflow.move(
+            principal, app, data.to, comment=data.comment, action=f"application.{data.to.value}", at=moment(on)
+        )
     return app
 
 
-async def review(principal: Principal, app_id: int, data: TransitionInput) -> Application:
+async def review(principal: Principal, app_id: int, data: TransitionInput, *, on: dt.date | None = None) -> Application:
     """The bureau returns, rejects or approves (with an amount, lower or higher only with a reason)."""
     require(principal, "subsidy.review")
     async with in_transaction():
         app = await workflow.lock(app_id)
         workflow.guard(app, {AppState.FORWARDED}, data.version)
         if data.to is not AppState.APPROVED:
-            await workflow.move(principal, app, data.to, comment=data.comment, action=f"application.{data.to.value}")
+            await workflow.move(
+                principal, app, data.to, comment=data.comment, action=f"application.{data.to.value}", at=moment(on)
+            )
             return app
         found = await evaluation_of(app)
         if found.version is None or not found.decision.eligible:
@@ -346,6 +370,7 @@ async def review(principal: Principal, app_id: int, data: TransitionInput) -> Ap
             comment=data.comment,
             amount=amount,
             action="application.approved",
+            at=moment(on),
             changes={
                 "approved_amount": amount,
                 "approval_reason": data.comment if amount != computed else "",
