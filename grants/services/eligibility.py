@@ -211,7 +211,8 @@ async def evaluate(
     from grants.services.loans import interest_facts
 
     try:
-        facts = await interest_facts(loan, period.period_no, applied_on, exclude=exclude)
+        borrower_groups = (declared or {}).get(loan.person_id, frozenset()) if loan.person_id else frozenset()
+        facts = await interest_facts(loan, period.period_no, applied_on, exclude=exclude, declared=borrower_groups)
     except LookupError:
         trace = Trace()
         trace.fail(N_("The loan has no repayment period %(no)s."), no=period.period_no)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -118,6 +119,35 @@ async def subsidies(request: Request) -> Response:
         }
     )
     return render(request, "grants/subsidies.html", context)
+
+
+async def subsidy_apply(request: Request) -> Response:
+    """One claim checked before applying: a loan period linked from the loan's page, a year of rent."""
+    principal = page_principal(request)
+    params = request.query_params
+    raw = {
+        "policy": params.get("policy", ""),
+        "startup_id": params.get("startup_id", ""),
+        "year": params.get("year", ""),
+        "loan_id": params.get("loan", params.get("loan_id", "")),
+        "period_no": params.get("period", params.get("period_no", "")),
+    }
+    try:
+        data = parse_claim(raw, today=today())
+        if data.kind is PolicyKind.LOAN_INTEREST and data.startup_id is None and principal.startup_id is None:
+            loan = await get_visible(principal, Loan, data.loan_id)
+            data = replace(data, startup_id=loan.startup_id)
+        startup, found = await services.preview(principal, data)
+    except ValidationFailed as exc:
+        return redirect("/subsidies", "；".join(field_errors(exc).values()), request)
+    live = await _live_by_claim(startup)
+    app = live.get((data.kind.value, data.year, data.loan_id, data.period_no))
+    fields = {k: v for k, v in raw.items() if v and k != "startup_id"}
+    return render(
+        request,
+        "grants/subsidy_apply.html",
+        {"startup": startup, "found": found, "app": app, "fields": fields, "kind": data.kind, "nav": "subsidies"},
+    )
 
 
 async def applications(request: Request) -> Response:
