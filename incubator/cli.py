@@ -1,4 +1,4 @@
-"""The `incubator` command: serve, migrate, demo, createadmin, audit verify, billing verify."""
+"""The `incubator` command: serve, migrate, demo, createadmin, audit verify, billing verify, policies defaults."""
 
 from __future__ import annotations
 
@@ -117,6 +117,18 @@ def cmd_billing_verify(args: argparse.Namespace) -> int:
     return 0 if all(check.ok for check in checks) else 1
 
 
+def cmd_policies_defaults(args: argparse.Namespace) -> int:
+    from incubator.packages import policy_defaults_installer
+
+    asyncio.run(db.apply_migrations())
+    counts = asyncio.run(_with_db(policy_defaults_installer()))
+    print(
+        f"policies: {counts['policies']} created, LPR rates: {counts['lpr_rates']} created,"
+        f" regional holidays: {counts['holidays']} created"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="incubator", description="Incubation-base management platform")
     sub = root.add_subparsers(dest="command", required=True)
@@ -144,6 +156,12 @@ def parser() -> argparse.ArgumentParser:
     billing_sub.add_parser(
         "verify", help="check each base's chain of bills, credit notes and payments; prints one line per base"
     ).set_defaults(func=cmd_billing_verify)
+    policies = sub.add_parser("policies", help="subsidy policy tools")
+    policies_sub = policies.add_subparsers(dest="policies_command", required=True)
+    policies_sub.add_parser(
+        "defaults",
+        help="install the shipped subsidy policies of 540000, the LPR history and Tibet's holidays where missing",
+    ).set_defaults(func=cmd_policies_defaults)
     return root
 
 

@@ -41,3 +41,10 @@ def billing_chain_check() -> Callable[[], Awaitable[list[Any]]]:
     from tenants.services.ledger import verify_all
 
     return verify_all
+
+
+def policy_defaults_installer() -> Callable[[], Awaitable[dict[str, int]]]:
+    """Installs the shipped subsidy policies, LPR history and regional holidays where missing."""
+    from grants.services.policies import install_defaults
+
+    return install_defaults
