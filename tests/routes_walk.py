@@ -20,6 +20,9 @@ PUBLIC = {
     ("POST", "/language"),
     ("GET", "/api/v1/openapi.json"),
     ("POST", "/api/v1/auth/token"),
+    # A public notice (公示) and its PDF: masked names, meant for everyone.
+    ("GET", "/public/notices/{notice_id:int}"),
+    ("GET", "/public/notices/{notice_id:int}.pdf"),
 }
 
 

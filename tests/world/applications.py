@@ -28,7 +28,7 @@ async def add(world: World) -> None:
         )
         versions[base_key] = await PolicyVersion.create(
             policy=policy,
-            valid_from=dt.date(2020, 1, 1),
+            valid_from=dt.date(2099, 1, 1),  # never in force: the shipped policies apply in tests
             params=DEFAULT_POLICIES[PolicyKind.LOAN_INTEREST]["params"],
             sources=DEFAULT_POLICIES[PolicyKind.LOAN_INTEREST]["sources"],
         )
