@@ -71,7 +71,13 @@ async def _insurance_file(base: Base, start: dt.date, end: dt.date, rng: random.
 
 
 async def load_grants(bases: dict[str, Base]) -> dict[str, int]:
-    """Run and sign off the Chamdo job audit; returns the number of findings by kind."""
+    """Subsidies (policies, applications at every step, 阿琼's history), then the Chamdo job audit.
+
+    Returns the audit's number of findings by kind.
+    """
+    from grants.demo_subsidies import load_subsidies
+
+    await load_subsidies(bases)
     base = bases["CDCK"]
     membership = await Membership.filter(user__username=OFFICER).select_related(*MEMBERSHIP_RELATED).get()
     officer = principal_for(membership)

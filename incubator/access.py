@@ -16,7 +16,7 @@ from tortoise.queryset import QuerySet
 
 from incubator.errors import Forbidden, NotFound
 from incubator.models import Membership, Role, Scope, related_model
-from incubator.regions import lineage, subtree_filter
+from incubator.regions import in_subtree, lineage, subtree_filter
 
 M = TypeVar("M", bound=Model)
 
@@ -89,6 +89,10 @@ def _nothing(query: QuerySet[M]) -> QuerySet[M]:
 def visible(principal: Principal, model: type[M]) -> QuerySet[M]:
     """Every row of `model` the principal may see, as a queryset to refine further."""
     query = model.all()
+    own = getattr(getattr(model, "scope", None), "own", None)
+    if own:
+        # Personal rows (notifications) belong to one user, whatever the role.
+        return query.filter(**{own: principal.user_id})
     if principal.is_admin:
         return query
     scope = _scope_of(model)
@@ -181,6 +185,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "subsidy.prereview": frozenset({Role.OPERATOR}),
     "subsidy.review": frozenset({Role.BUREAU}),
     "subsidy.view": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR, Role.FOUNDER}),
+    # Guaranteed loans: a base records its startups' loans and repayments; bureaus, the admin and founders read.
+    "loan.manage": frozenset({Role.OPERATOR}),
+    "loan.view": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR, Role.FOUNDER}),
+    # Money applied, approved and paid: the bureau's dashboard; an operator sees their base's.
+    "subsidy.figures": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR}),
+    # Public notices and payment batches are the bureau's; the admin reads them (the public page needs no login).
+    "subsidy.batches": frozenset({Role.ADMIN, Role.BUREAU}),
+    # Subsidy policies and regional holidays: the admin everywhere, bureaus for their subtree.
+    "policy.manage": frozenset({Role.ADMIN, Role.BUREAU}),
+    "policy.view": frozenset({Role.ADMIN, Role.BUREAU, Role.OPERATOR}),
+    # The LPR table is national reference data: only the admin keeps it.
+    "rates.manage": frozenset({Role.ADMIN}),
 }
 
 
@@ -196,4 +212,23 @@ def can(principal: Principal, action: str) -> bool:
 def require(principal: Principal, action: str, obj: Model | None = None) -> None:
     """Raise Forbidden unless the principal may perform `action` (on the visible `obj`)."""
     if not can(principal, action):
+        raise Forbidden()
+
+
+def can_region(principal: Principal, action: str, region_code: str) -> bool:
+    """Whether the principal may perform `action` on rows of this region.
+
+    The admin acts everywhere; a bureau officer only in their region's subtree (a Lhasa
+    officer reads the autonomous region's policy but may not change it).
+    """
+    if not can(principal, action):
+        return False
+    if principal.role is Role.BUREAU:
+        return bool(principal.region_code and in_subtree(region_code, principal.region_code))
+    return True
+
+
+def require_region(principal: Principal, action: str, region_code: str) -> None:
+    """Raise Forbidden unless `can_region` allows the action on this region's rows."""
+    if not can_region(principal, action, region_code):
         raise Forbidden()

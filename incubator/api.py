@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from incubator import auth
+from incubator import auth, notify
 from incubator.access import Principal, get_visible, visible
 from incubator.apikit import (
     NULLABLE_STRING,
@@ -23,7 +23,7 @@ from incubator.apikit import (
 from incubator.errors import ValidationFailed
 from incubator.forms import FormReader
 from incubator.i18n import N_
-from incubator.models import Base, Membership, Region
+from incubator.models import Base, Membership, Notification, Region
 from incubator.openapi import build
 from incubator.pagination import paginate, window
 from incubator.regions import is_region_code, subtree_filter
@@ -248,6 +248,76 @@ async def get_base(request: Request) -> JSONResponse:
     principal = api_principal(request)
     base = await get_visible(principal, Base, request.path_params["base_id"])
     return ApiResponse(base_json(base))
+
+
+NOTIFICATION = schema(
+    "Notification",
+    {
+        "type": "object",
+        "required": ["id", "message", "msgid", "params", "link", "created_at", "read_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "message": {"type": "string", "description": "In the language of Accept-Language"},
+            "msgid": {"type": "string", "description": "The message id it is translated from"},
+            "params": {"type": "object", "additionalProperties": {"type": ["string", "integer"]}},
+            "link": {"type": "string", "description": "A path inside the app (the inbox when none is safe)"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "read_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+)
+NOTIFICATION_PAGE = {
+    **page_of(NOTIFICATION),
+    "required": ["items", "total", "limit", "offset", "unread"],
+}
+NOTIFICATION_PAGE["properties"] = {
+    **NOTIFICATION_PAGE["properties"],
+    "unread": {"type": "integer", "minimum": 0, "description": "Your unread messages in all"},
+}
+READ_ALL = schema(
+    "NotificationsRead",
+    {
+        "type": "object",
+        "required": ["marked", "unread"],
+        "properties": {"marked": {"type": "integer", "minimum": 0}, "unread": {"type": "integer", "minimum": 0}},
+    },
+)
+
+
+def notification_json(note: Notification) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "message": notify.message_text(note),
+        "msgid": note.msgid,
+        "params": note.params,
+        "link": notify.safe_link(note.link),
+        "created_at": note.created_at,
+        "read_at": note.read_at,
+    }
+
+
+@operation(
+    "Your own notifications, newest first, with how many are unread",
+    tags=("notifications",),
+    response=NOTIFICATION_PAGE,
+    params=(*PAGE_PARAMS, query_param("unread", {"type": "boolean"}, "Only unread ones")),
+)
+async def list_notifications(request: Request) -> JSONResponse:
+    principal = api_principal(request)
+    query = notify.inbox(principal)
+    if request.query_params.get("unread", "").lower() in {"1", "true", "yes"}:
+        query = query.filter(read_at__isnull=True)
+    limit, offset = window(request.query_params)
+    page = await paginate(query, limit, offset)
+    body = page.envelope([notification_json(n) for n in page.items])
+    return ApiResponse({**body, "unread": await notify.unread_count(principal)})
+
+
+@operation("Mark all your notifications as read", tags=("notifications",), response=READ_ALL)
+async def read_all_notifications(request: Request) -> JSONResponse:
+    principal = api_principal(request)
+    marked = await notify.mark_all_read(principal)
+    return ApiResponse({"marked": marked, "unread": 0})
 
 
 @operation("This API's OpenAPI 3.1 document", tags=("meta",), authenticated=False)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import cn2an
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
+from babel.dates import format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from incubator.i18n import get_locale
@@ -60,6 +61,11 @@ def date(value: dt.date | None, locale: str | None = None) -> str:
     if value is None:
         return ""
     return _format_date(value, format="medium", locale=locale or get_locale())
+
+
+def month(value: dt.date, locale: str | None = None, *, short: bool = False) -> str:
+    """A month: 2025年3月 / Mar 2025, or short (3月 / Mar) where the year is said elsewhere."""
+    return format_skeleton("MMM" if short else "yMMM", value, locale=locale or get_locale())
 
 
 def datetime(value: dt.datetime | None, locale: str | None = None) -> str:

@@ -18,6 +18,7 @@ from incubator import auth
 from incubator.errors import AppError, CsrfFailed, PayloadTooLarge, Unauthorized
 from incubator.i18n import negotiate, set_locale
 from incubator.models import Membership
+from incubator.notify import unread_count
 from incubator.settings import get_settings
 
 log = logging.getLogger("incubator.request")
@@ -126,6 +127,7 @@ class RequestContext:
         state.update(
             principal=None, session=None, api_token=None, form=None, address=address, memberships=[], flash=None
         )
+        state["unread"] = 0
         lang_cookie = cookies[LANG_COOKIE].value if LANG_COOKIE in cookies else None
         saved_locale: str | None = lang_cookie
 
@@ -154,6 +156,9 @@ class RequestContext:
                 MembershipChoice(m.id, m.role.value, _membership_label(m))
                 for m in await auth.memberships_of(principal.user_id)
             ]
+            if headers.get("hx-request") != "true":
+                # The header's unread count: one indexed COUNT for a full page, none for a fragment.
+                state["unread"] = await unread_count(principal)
             saved_locale = session.user.locale or lang_cookie
         state["session_key"] = key
         if FLASH_COOKIE in cookies:

@@ -19,7 +19,8 @@ class Scope:
     `founder_by_base` lets a founder read rows of their own startup's base. `applies_in` is
     described below. `via` names
     reverse relations: a row with no tenancy of its own (a person, shared across bases) is
-    visible when a visible row of one of those relations points at it.
+    visible when a visible row of one of those relations points at it. `own` names a user id
+    column: such a row is its user's alone, whatever the role (the admin included).
     """
 
     roles: frozenset[str] = field(default_factory=frozenset)
@@ -32,6 +33,7 @@ class Scope:
     # row is visible where it applies (the principal's region or one above it), and to bureaus
     # for their whole subtree.
     applies_in: str | None = None
+    own: str | None = None
 
 
 class Role(StrEnum):
@@ -390,7 +392,8 @@ class Notification(Model):
     read_at = fields.DatetimeField(null=True)
     emailed_at = fields.DatetimeField(null=True)
 
-    scope = Scope()
+    # A user's own messages: nobody else reads them, not even the admin.
+    scope = Scope(own="user_id")
 
     class Meta:
         table = "notification"

@@ -8,7 +8,7 @@ from starlette.routing import BaseRoute, Route
 from tortoise import connections
 
 from incubator import api
-from incubator.views import account, admin, audit, bases, tasks, users
+from incubator.views import account, admin, audit, bases, notifications, tasks, users
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -35,6 +35,9 @@ routes: list[BaseRoute] = [
     Route("/tasks", tasks.task_list, methods=GET),
     Route("/tasks/{task_id:int}", tasks.task_page, methods=GET),
     Route("/tasks/{task_id:int}/status", tasks.task_status, methods=GET),
+    Route("/notifications", notifications.notification_list, methods=GET),
+    Route("/notifications/read-all", notifications.read_all, methods=POST),
+    Route("/notifications/{notification_id:int}", notifications.open_notification, methods=GET),
     Route("/admin", admin.overview, methods=GET),
     Route("/admin/regions", admin.regions, methods=GET),
     Route("/admin/regions/new", admin.region_new, methods=GET),
@@ -67,6 +70,8 @@ routes: list[BaseRoute] = [
     Route("/api/v1/auth/token", api.create_token, methods=POST),
     Route("/api/v1/auth/token", api.revoke_token, methods=["DELETE"]),
     Route("/api/v1/me", api.me, methods=GET),
+    Route("/api/v1/notifications", api.list_notifications, methods=GET),
+    Route("/api/v1/notifications/read-all", api.read_all_notifications, methods=POST),
     Route("/api/v1/regions", api.list_regions, methods=GET),
     Route("/api/v1/bases", api.list_bases, methods=GET),
     Route("/api/v1/bases/{base_id:int}", api.get_base, methods=GET),

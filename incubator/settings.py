@@ -36,6 +36,17 @@ class Settings:
     argon2_memory_cost: int
     trusted_proxies: bool
     log_level: str
+    # Outgoing mail for notifications; off while smtp_host is empty.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_tls: bool = True
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
 
 
 def _dev_secrets(var_dir: Path) -> dict[str, str]:
@@ -85,6 +96,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         argon2_memory_cost=int(env.get("ARGON2_MEMORY_COST", str(64 * 1024))),
         trusted_proxies=_bool(env.get("TRUST_PROXY_HEADERS")),
         log_level=env.get("LOG_LEVEL", "INFO"),
+        smtp_host=env.get("SMTP_HOST", ""),
+        smtp_port=int(env.get("SMTP_PORT", "587")),
+        smtp_user=env.get("SMTP_USER", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_from=env.get("SMTP_FROM", ""),
+        smtp_tls=_bool(env.get("SMTP_TLS"), default=True),
     )
 
 

@@ -68,6 +68,7 @@ def context_for(request: Request, extra: dict[str, Any]) -> dict[str, Any]:
         "csrf_token": getattr(state, "csrf_token", ""),
         "locale": getattr(state, "locale", "zh_CN"),
         "memberships": getattr(state, "memberships", []),
+        "unread": getattr(state, "unread", 0),
         "flash": getattr(state, "flash", None),
         "nav": getattr(state, "nav", ""),
         **extra,

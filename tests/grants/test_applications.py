@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
+from grants.forms.applications import ClaimInput, TransitionInput
 from grants.models import Application, ApplicationEvent, AppState, Claim, Evidence, Policy, PolicyKind
 from grants.services import applications as services
 from grants.services.policies import install_defaults
-from grants.forms.applications import ClaimInput, TransitionInput
 from incubator.errors import Conflict, ValidationFailed
 from incubator.formatting import today
 from incubator.identifiers import compose_id_number, compose_uscc
@@ -240,7 +240,7 @@ async def test_the_one_time_grant_is_once_per_enterprise_and_person_anywhere(app
     assert found.decision.amount == Decimal("180000.00")  # three others count; 阿琼 does not
     texts = [s.msgid for s in found.decision.trace]
     assert "%(name)s already has this grant in application %(ref)s: not counted again." in texts
-    assert "person:%d" % world.persons["chamdo"].id not in found.decision.subjects
+    assert f"person:{world.persons['chamdo'].id}" not in found.decision.subjects
 
 
 async def test_a_rejected_application_frees_its_claims(app, world: World) -> None:
