@@ -34,7 +34,7 @@ from incubator import audit
 from incubator.access import Principal, can, get_visible, require
 from incubator.errors import Conflict, Forbidden, ValidationFailed
 from incubator.files import store_upload
-from incubator.formatting import CHINA, today
+from incubator.formatting import CHINA, money, today
 from incubator.i18n import N_
 from incubator.models import StoredFile
 from tenants.models import Founder, Startup
@@ -361,7 +361,7 @@ async def review(principal: Principal, app_id: int, data: TransitionInput, *, on
         if amount != computed and not data.comment:
             raise ValidationFailed(
                 {"comment": N_("The amount differs from the computed %(computed)s: say why.")},
-                field_params={"comment": {"computed": str(computed)}},
+                field_params={"comment": {"computed": money(computed)}},
             )
         await workflow.move(
             principal,

@@ -414,3 +414,37 @@ async def test_concurrent_grant_claims_have_one_winner(app, world: World, is_pos
 
 def test_reference_format() -> None:
     assert re.fullmatch(r"BT\d{4}\d{6}", Application(id=7, created_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC)).reference)
+
+
+async def test_oversize_evidence_and_an_unexplained_higher_amount_are_refused(app, world: World, login, monkeypatch):
+    import dataclasses
+
+    from incubator import files
+    from incubator.settings import get_settings
+
+    await make_grant_ready(world)
+    app_row = await draft(world)
+    small = dataclasses.replace(get_settings(), max_upload_bytes=1000)
+    monkeypatch.setattr(files, "get_settings", lambda: small)
+    founder = await login("founder_chamdo")
+    before = (await StoredFile.all().count(), await AuditEvent.all().count())
+    big = await founder.client.post(
+        f"/applications/{app_row.id}/evidence",
+        data={"csrf_token": founder.csrf},
+        files={"file": ("扫描件.pdf", PDF + b"\x00" * 1000, "application/pdf")},
+    )
+    assert big.status_code == 422 and "文件超过" in big.text
+    assert (await StoredFile.all().count(), await AuditEvent.all().count()) == before
+    # The bureau may not raise the amount without saying why.
+    ready_app = await ready(app_row)
+    await services.submit(await principal_of(world, "founder_chamdo"), ready_app.id)
+    await services.prereview(
+        await principal_of(world, "operator_chamdo"), ready_app.id, TransitionInput(AppState.FORWARDED, "", None, None)
+    )
+    bureau = await login("bureau_chamdo")
+    events = await AuditEvent.all().count()
+    higher = await bureau.post(f"/applications/{ready_app.id}/transitions", {"to": "approved", "amount": "200000.00"})
+    assert higher.status_code == 422
+    assert "核定金额与计算金额¥180,000.00不同，请说明原因" in higher.text
+    assert await AuditEvent.all().count() == events
+    assert (await Application.get(id=ready_app.id)).state is AppState.FORWARDED
