@@ -99,17 +99,10 @@ def _tables() -> list[str]:
     return [m._meta.db_table for m in Tortoise.apps["models"].values() if m._meta.db_table not in SEEDED_TABLES]
 
 
-@pytest.fixture(autouse=True)
-async def clean_db(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    """Empty every table before a test that uses the database."""
-    if "app" not in request.fixturenames:
-        yield
-        return
-    app = request.getfixturevalue("app")
-    del app
+async def _wipe(is_postgres: bool) -> None:
     conn = connections.get("default")
     tables = _tables()
-    if request.getfixturevalue("is_postgres"):
+    if is_postgres:
         quoted = ", ".join(f'"{t}"' for t in tables)
         await conn.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
     else:
@@ -119,6 +112,31 @@ async def clean_db(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         await conn.execute_script("DELETE FROM sqlite_sequence")
         await conn.execute_script("PRAGMA foreign_keys=ON")
     await AuditHead.create(id=1, seq=0, last_hash=GENESIS_HASH)
+
+
+@pytest.fixture(autouse=True)
+async def clean_db(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Empty every table before a test that uses the database (not between `shared_demo` tests)."""
+    if "app" not in request.fixturenames or request.node.get_closest_marker("shared_demo"):
+        yield
+        return
+    app = request.getfixturevalue("app")
+    del app
+    await _wipe(request.getfixturevalue("is_postgres"))
+    yield
+
+
+@pytest.fixture(scope="module")
+async def demo_installation(app: Starlette, is_postgres: bool) -> AsyncIterator[None]:
+    """The demo installation, loaded once for a module whose tests only read it.
+
+    Such a module sets `pytestmark = [pytest.mark.shared_demo, pytest.mark.usefixtures("demo_installation")]`;
+    a test that changes the demo loads its own instead.
+    """
+    from incubator import demo
+
+    await _wipe(is_postgres)
+    await demo.load_demo()
     yield
 
 

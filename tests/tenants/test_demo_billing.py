@@ -7,7 +7,9 @@ import datetime as dt
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from incubator import audit, demo
+import pytest
+
+from incubator import audit
 from incubator.formatting import today
 from incubator.models import AuditEvent, Base
 from tenants.demo.lifecycle import add_months, month_end, month_start
@@ -29,6 +31,9 @@ from tenants.models import (
 )
 from tenants.services import ledger
 
+# These tests only read the demo: it is loaded once for the module.
+pytestmark = [pytest.mark.shared_demo, pytest.mark.usefixtures("demo_installation")]
+
 ZERO = Decimal("0.00")
 
 
@@ -43,7 +48,6 @@ def _gapless(rows: list[tuple[int, int, str]], pattern: str, code: str) -> None:
 
 
 async def test_it_bills_each_demo_base_month_by_month(app):
-    await demo.load_demo()
     day = today()
     this_month = month_start(day)
     for base in await Base.all():
@@ -113,7 +117,6 @@ async def test_it_bills_each_demo_base_month_by_month(app):
 
 
 async def test_it_bills_dsjs_free_desks_at_nothing_and_shows_the_waiver(app):
-    await demo.load_demo()
     dsj = await Base.get(code="DSJ")
     free = {lease.id for lease in await Lease.filter(base_id=dsj.id, monthly_rent=0)}
     assert free

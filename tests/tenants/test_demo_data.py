@@ -9,8 +9,9 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from itertools import pairwise
 
+import pytest
+
 from grants.models import AuditFinding, AuditState, JobAudit
-from incubator import demo
 from incubator.formatting import today
 from incubator.identifiers import birth_date_of, id_number_error, sex_of, uscc_error
 from incubator.models import AuditEvent, Base, Membership
@@ -41,6 +42,9 @@ from tenants.models import (
 )
 from tenants.services.jobcounts import Target, job_counts
 
+# These tests only read the demo: it is loaded once for the module.
+pytestmark = [pytest.mark.shared_demo, pytest.mark.usefixtures("demo_installation")]
+
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 AQIONG_STARTUP = "昌都市卡若区童心课后托管服务有限公司"
 
@@ -50,7 +54,6 @@ def _age(birth: dt.date, on: dt.date) -> int:
 
 
 async def test_it_gives_every_person_a_valid_distinct_id_number(app):
-    await demo.load_demo()
     persons = await Person.all()
     numbers = [open_id_number(person.id_cipher) for person in persons]
     assert len(set(numbers)) == len(persons) >= 100
@@ -78,7 +81,6 @@ async def test_it_gives_every_person_a_valid_distinct_id_number(app):
 
 
 async def test_it_registers_every_founder_with_the_startups_base(app):
-    await demo.load_demo()
     registered = set(await BasePerson.all().values_list("base_id", "person_id"))
     founders = await Founder.all().select_related("startup")
     by_startup: dict[int, list[Founder]] = defaultdict(list)
@@ -104,7 +106,6 @@ async def test_it_registers_every_founder_with_the_startups_base(app):
 
 
 async def test_it_gives_registered_startups_a_valid_credit_code(app):
-    await demo.load_demo()
     startups = await Startup.all().select_related("base")
     for startup in startups:
         if startup.legal_form is LegalForm.UNREGISTERED_TEAM:
@@ -123,7 +124,6 @@ async def test_it_gives_registered_startups_a_valid_credit_code(app):
 
 
 async def test_it_records_events_that_match_each_startups_status(app):
-    await demo.load_demo()
     events: dict[int, list[StartupEvent]] = defaultdict(list)
     for event in await StartupEvent.all().order_by("on", "id"):
         events[event.startup_id].append(event)
@@ -158,7 +158,6 @@ async def test_it_records_events_that_match_each_startups_status(app):
 
 
 async def test_it_never_lets_a_space_to_two_leases_on_the_same_day(app):
-    await demo.load_demo()
     spaces = {space.id: space for space in await Space.all()}
     held: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     leases = {lease.id: lease for lease in await Lease.all().select_related("startup")}
@@ -219,7 +218,6 @@ async def _occupancy(base: Base) -> Counter[str]:
 
 
 async def test_it_fills_both_bases_with_free_occupied_and_reserved_spaces(app):
-    await demo.load_demo()
     dsj, chamdo = await Base.get(code="DSJ"), await Base.get(code="CDCK")
     assert await Startup.filter(base_id=dsj.id).count() >= 35
     assert await Startup.filter(base_id=chamdo.id).count() == 20
@@ -240,7 +238,6 @@ async def test_it_fills_both_bases_with_free_occupied_and_reserved_spaces(app):
 
 
 async def test_it_gives_aqiong_her_after_school_care_company(app):
-    await demo.load_demo()
     startup = await Startup.get(name=AQIONG_STARTUP).select_related("base")
     membership = await Membership.get(user__username="founder.aqiong")
     assert membership.startup_id == startup.id and startup.base.code == "CDCK"
@@ -288,7 +285,6 @@ PERSONAL_REASONS = {"合同到期", "个人辞职", "考取公务员", "考取�
 
 
 async def test_it_keeps_every_roster_entry_within_the_roster_rules(app):
-    await demo.load_demo()
     day = today()
     startups = {s.id: s for s in await Startup.all().select_related("base")}
     persons = {p.id: p for p in await Person.all()}
@@ -355,7 +351,6 @@ async def test_it_keeps_every_roster_entry_within_the_roster_rules(app):
 
 
 async def test_it_gives_every_employee_a_new_valid_id_number_and_a_base(app):
-    await demo.load_demo()
     founding = set(await Founder.all().values_list("person_id", flat=True))
     employees = await Person.filter(id__not_in=list(founding))
     numbers = [open_id_number(person.id_cipher) for person in employees]
@@ -379,7 +374,6 @@ async def test_it_gives_every_employee_a_new_valid_id_number_and_a_base(app):
 
 
 async def test_chamdos_bureau_has_signed_off_a_job_audit_with_findings(app):
-    await demo.load_demo()
     dsj, chamdo = await Base.get(code="DSJ"), await Base.get(code="CDCK")
     assert set(await Employment.filter(base_id=dsj.id).values_list("verification", flat=True)) == {"declared"}
     job_audit = await JobAudit.get(base_id=chamdo.id)
@@ -402,7 +396,6 @@ async def test_chamdos_bureau_has_signed_off_a_job_audit_with_findings(app):
 
 
 async def test_it_counts_lhasas_jobs_under_the_regions_rule(app):
-    await demo.load_demo()
     rule = await CountingRule.get(region_id="540000")
     assert rule.effective_from == dt.date(2020, 1, 1) and rule.include_founders and rule.min_insured_months == 3
     assert rule.contract_kinds == ["fixed_term", "open_ended", "public_welfare"] and "演示数据" in rule.source
