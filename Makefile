@@ -43,7 +43,10 @@ pytest-postgres: sync
 		echo "PostgreSQL run skipped: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres to run it"; \
 	fi
 
-test: system lint typecheck pytest pytest-postgres
+# The two databases' runs go side by side (each has its own database and files); each one's
+# output is printed whole when it ends.
+test: system lint typecheck
+	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-postgres
 
 messages: sync
 	scripts/messages.sh
