@@ -8,10 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     INCUBATOR_VAR_DIR=/app/var
 
 WORKDIR /app
-# PDFs of bills and receipts (WeasyPrint): pango, HarfBuzz's font subsetter and a CJK font for Chinese.
+# PDFs of bills and receipts (WeasyPrint): pango, HarfBuzz's font subsetter and a CJK font for Chinese;
+# pg_dump/pg_restore for `incubator backup` and `restore` on PostgreSQL (15, the server's major version).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-wqy-microhei \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-wqy-microhei postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir "uv>=0.13,<0.14"
 
