@@ -6,8 +6,10 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
 from itsdangerous import BadSignature, TimestampSigner
+from starlette.concurrency import run_in_threadpool
 from tortoise.transactions import in_transaction
 
 from incubator import audit
@@ -92,12 +94,25 @@ async def _check_throttle(username: str, address: str) -> None:
         raise Throttled(minutes=minutes)
 
 
+async def _verify(password_hash: str, password: str) -> bool:
+    # argon2 takes tens of milliseconds of CPU (with the GIL released): in a thread, other requests go on.
+    return await run_in_threadpool(verify_password, password_hash, password)
+
+
+@lru_cache(maxsize=1)
+def _unknown_user_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
 async def authenticate(username: str, password: str, address: str) -> User:
     """The active user with these credentials; failures are counted and throttled."""
     username = normalise_username(username)[:64]
     await _check_throttle(username, address)
     user = await User.get_or_none(username=username)
-    ok = user is not None and verify_password(user.password_hash, password)
+    # An unknown name costs the same hash as a known one, so the time taken tells no one which names exist.
+    known = user.password_hash if user is not None else await run_in_threadpool(_unknown_user_hash)
+    ok = await _verify(known, password)
+    ok = ok and user is not None
     await LoginAttempt.create(username=username, address=address[:64], succeeded=ok, at=_now())
     if not ok or user is None:
         raise ValidationFailed({}, N_("Wrong username or password."))
@@ -106,7 +121,7 @@ async def authenticate(username: str, password: str, address: str) -> User:
     if not await Membership.exists(user_id=user.id):
         raise ValidationFailed({}, N_("This account has no role yet. Ask the platform administrator."))
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await run_in_threadpool(hash_password, password)
         await user.save(update_fields=["password_hash"])
     return user
 
@@ -199,7 +214,7 @@ async def change_password(principal: Principal, key: str | None, old: str, new: 
     """Change one's own password; every other session and token of the user ends."""
     user = await User.get(id=principal.user_id)
     errors: dict[str, str] = {}
-    if not verify_password(user.password_hash, old):
+    if not await _verify(user.password_hash, old):
         errors["old_password"] = N_("The current password is wrong.")
     if message := policy_error(new, user.username):
         errors["new_password"] = message
@@ -207,8 +222,9 @@ async def change_password(principal: Principal, key: str | None, old: str, new: 
         errors["confirm_password"] = N_("The two new passwords differ.")
     if errors:
         raise ValidationFailed(errors)
+    password_hash = await run_in_threadpool(hash_password, new)
     async with in_transaction():
-        user.password_hash = hash_password(new)
+        user.password_hash = password_hash
         user.password_changed_at = _now()
         await user.save(update_fields=["password_hash", "password_changed_at"])
         others = UserSession.filter(user_id=user.id)

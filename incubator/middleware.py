@@ -48,6 +48,14 @@ def client_address(scope: Scope, headers: Headers) -> str:
     return str(client[0]) if client else ""
 
 
+def is_https(scope: Scope, headers: Headers) -> bool:
+    """Served over HTTPS: directly, or (with TRUST_PROXY_HEADERS) behind a proxy that says so."""
+    if scope.get("scheme") == "https":
+        return True
+    forwarded = headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return get_settings().trusted_proxies and forwarded == "https"
+
+
 def is_api(path: str) -> bool:
     return path.startswith("/api/")
 
@@ -96,7 +104,7 @@ class RequestContext:
 
     def _set_cookies(self, headers: MutableHeaders, state: dict[str, Any]) -> None:
         settings = get_settings()
-        secure = "; Secure" if settings.cookie_secure else ""
+        secure = "; Secure" if state.get("https") else ""
         if key := state.get("set_session_key"):
             headers.append(
                 "set-cookie",
@@ -119,6 +127,8 @@ class RequestContext:
         headers = Headers(scope=scope)
         path: str = scope["path"]
         address = client_address(scope, headers)
+        # Cookies are marked Secure when asked to, and whenever the page was reached over HTTPS.
+        state["https"] = get_settings().cookie_secure or is_https(scope, headers)
         cookies = SimpleCookie()
         try:
             cookies.load(headers.get("cookie", ""))
@@ -258,5 +268,7 @@ def json_body(state: dict[str, Any]) -> Any:
     body: bytes = state.get("body") or b""
     try:
         return json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError covers bad UTF-8, bad JSON and integers of more than 4,300 digits;
+        # RecursionError arrays or objects nested too deep.
         raise MalformedBody() from None

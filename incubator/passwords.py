@@ -12,6 +12,18 @@ from incubator.settings import get_settings
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
+# Passwords that pass the other rules yet are among the first any attacker tries: the top of
+# leaked-password lists, keyboard walks, and this installation's published demo password.
+COMMON = frozenset(
+    {
+        "1234abcd", "123456789a", "12345678a", "123456aa", "123456abc", "123qweasd", "1234qwer", "1q2w3e4r",
+        "1q2w3e4r5t", "1qaz2wsx", "1qaz2wsx3edc", "a1234567", "a12345678", "a123456789", "aa123456", "aa12345678",
+        "abc12345", "abc123456", "abcd1234", "admin123", "admin1234", "admin12345", "asd12345", "asdf1234",
+        "changeme1", "demo1234", "iloveyou1", "letmein1", "p@ssw0rd", "passw0rd", "password1", "password12",
+        "password123", "q1w2e3r4", "q1w2e3r4t5", "qwe12345", "qwer1234", "qwerty12", "qwerty123", "test1234",
+        "welcome1", "woaini1314", "woaini520", "zaq12wsx", "zxcv1234",
+    }
+)  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +55,8 @@ def policy_error(password: str, username: str = "") -> str | None:
         return N_("The password must have at most 128 characters.")
     if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
         return N_("The password must contain letters and digits.")
+    if password.lower() in COMMON:
+        return N_("This password is too common: choose one that is harder to guess.")
     if username and password.lower() == username.lower():
         return N_("The password must not be the username.")
     return None

@@ -24,7 +24,7 @@ from grants.services import notices, workflow
 from grants.services.notices import bureau_of, refused
 from incubator import audit, formatting
 from incubator.access import Principal, get_visible, require, visible
-from incubator.errors import Conflict
+from incubator.errors import Conflict, NotFound
 from incubator.i18n import N_, gettext
 from incubator.models import Bureau
 from incubator.spreadsheets import CellValue, Heading, WorkbookWriter
@@ -143,7 +143,9 @@ async def create_batch(principal: Principal, data: DisbursementInput) -> Disburs
 
 
 async def _locked_draft(batch: Disbursement) -> Disbursement:
-    locked = await Disbursement.filter(id=batch.id).select_for_update().get()
+    locked = await Disbursement.filter(id=batch.id).select_for_update().first()
+    if locked is None:  # deleted by another officer meanwhile
+        raise NotFound()
     if locked.state is not DisbursementState.DRAFT:
         raise Conflict(
             N_("Payment batch %(number)s was recorded as paid on %(date)s: it cannot change."),
