@@ -229,6 +229,7 @@ async def list_regions(request: Request) -> JSONResponse:
     tags=("bases",),
     response=page_of(BASE),
     params=(*PAGE_PARAMS, query_param("region", {"type": "string"}, "Only this region's subtree")),
+    errors=(422,),
 )
 async def list_bases(request: Request) -> JSONResponse:
     principal = api_principal(request)

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Mount, Route
 
 from incubator.apikit import SCHEMAS, Operation
+from incubator.convertors import MAX_ID
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -56,7 +57,7 @@ def build(routes: list[BaseRoute]) -> dict[str, Any]:
             continue
         params: list[dict[str, Any]] = []
         for name, kind in _PARAM.findall(path):
-            type_ = {"type": "integer"} if kind == "int" else {"type": "string"}
+            type_ = {"type": "integer", "minimum": 1, "maximum": MAX_ID} if kind == "int" else {"type": "string"}
             params.append({"name": name, "in": "path", "required": True, "schema": type_})
         params.extend(op.params)
         clean = _PARAM.sub(lambda m: "{" + m.group(1) + "}", path)

@@ -304,7 +304,7 @@ async def _detail(request: Request, app: Application) -> dict[str, Any]:
         query_param("policy", {"enum": list(KINDS)}),
         query_param("period", {"type": "string"}, "Rent: a year (2025); interest: loan id and period, 12:3"),
     ),
-    errors=(404, 422),
+    errors=(403, 404, 422),
 )
 async def eligibility(request: Request) -> ApiResponse:
     principal = api_principal(request)

@@ -23,6 +23,7 @@ from incubator.apikit import (
     query_param,
     schema,
 )
+from incubator.convertors import parse_id
 from incubator.errors import ValidationFailed
 from incubator.formatting import to_fen, today
 from incubator.i18n import N_
@@ -249,9 +250,9 @@ def _startup_filter(request: Request) -> int | None:
     raw = request.query_params.get("startup_id")
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if (number := parse_id(raw)) is None:
         raise ValidationFailed({"startup_id": N_("Enter a whole number.")})
-    return int(raw)
+    return number
 
 
 @operation(

@@ -156,7 +156,7 @@ def _months(text: str) -> int | None:
         text = text[:-2]
     elif text.endswith("月"):
         text = text[:-1]
-    return int(text) if text.isdigit() and len(text) <= 4 else None
+    return int(text) if text.isdecimal() and len(text) <= 4 else None
 
 
 async def read_insurance(layout: Layout, progress: Progress | None = None) -> InsuranceRoster:

@@ -16,6 +16,7 @@ from grants.rules.params import DECLARABLE_GROUPS
 from grants.services import applications as services
 from grants.services.eligibility import Evaluation, Period, evaluate
 from incubator.access import Principal, can, get_visible, require, visible
+from incubator.convertors import parse_id
 from incubator.errors import AppError, NotFound, ValidationFailed
 from incubator.files import file_response
 from incubator.formatting import today
@@ -35,8 +36,8 @@ QUEUE = {"operator": AppState.SUBMITTED, "bureau": AppState.FORWARDED}
 async def _startup_for(principal: Principal, raw: str) -> Startup | None:
     if principal.startup_id is not None:
         return await get_visible(principal, Startup, principal.startup_id)
-    if raw.isdigit():
-        return await get_visible(principal, Startup, int(raw))
+    if (startup_id := parse_id(raw)) is not None:
+        return await get_visible(principal, Startup, startup_id)
     return None
 
 

@@ -16,6 +16,7 @@ from grants.services import audit_report
 from grants.services import job_audits as service
 from incubator import tasks
 from incubator.access import Principal, can, get_visible, require, visible
+from incubator.convertors import parse_id
 from incubator.errors import ValidationFailed
 from incubator.files import claim_upload, park_upload, release_upload, xlsx_response
 from incubator.formatting import today
@@ -69,8 +70,8 @@ async def audit_startups(request: Request) -> Response:
         return redirect("/job-audits")
     options: list[tuple[str, str]] = []
     raw = request.query_params.get("base_id", "")
-    if raw.isdigit():
-        base = await get_visible(principal, Base, int(raw))
+    if (base_id := parse_id(raw)) is not None:
+        base = await get_visible(principal, Base, base_id)
         rows = (
             await visible(principal, Startup)
             .filter(base_id=base.id, status__in=(StartupStatus.INCUBATING, StartupStatus.GRADUATED))

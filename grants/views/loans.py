@@ -11,6 +11,7 @@ from grants.forms.loans import parse_loan, parse_repayment
 from grants.models import Application, Loan, LoanRepayment
 from grants.services import loans as service
 from incubator.access import Principal, can, get_visible, require, visible
+from incubator.convertors import parse_id
 from incubator.errors import ValidationFailed
 from incubator.formatting import money, today
 from incubator.i18n import N_, gettext
@@ -33,8 +34,8 @@ async def loans(request: Request) -> Response:
     principal = page_principal(request)
     query = service.visible_loans(principal).select_related("startup")
     startup = request.query_params.get("startup", "")[:12]
-    if startup.isdigit():
-        query = query.filter(startup_id=int(startup))
+    if (startup_id := parse_id(startup)) is not None:
+        query = query.filter(startup_id=startup_id)
     limit, offset = window(request.query_params)
     page = await paginate(query.order_by("-start_on", "-id"), limit, offset)
     repaid = await service.repaid_by_loan(loan.id for loan in page.items)

@@ -13,6 +13,7 @@ from grants.models import Application, AppState, Objection, PublicNotice
 from grants.services import notices as service
 from incubator import formatting
 from incubator.access import Principal, can, require, visible
+from incubator.convertors import parse_id
 from incubator.errors import ValidationFailed
 from incubator.i18n import gettext
 from incubator.pages import form_of, page_principal, redirect, rejected
@@ -120,7 +121,7 @@ async def objection_create(request: Request) -> Response:
     except ValidationFailed as exc:
         context = await _detail_context(principal, notice)
         raw = str(form.get("application_id", ""))[:12]
-        context["objection_for"] = int(raw) if raw.isdigit() else None
+        context["objection_for"] = parse_id(raw)
         return rejected(request, "grants/notice_detail.html", exc, context)
     return redirect(
         f"/notices/{notice.id}#objections",

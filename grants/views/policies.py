@@ -24,6 +24,7 @@ from grants.models import LprRate, Policy, PolicyKind, PolicyVersion, RegionHoli
 from grants.rules.params import ELIGIBLE_GROUPS, SCHEMA, ParamSpec, ParamType
 from grants.services import policies as service
 from incubator.access import Principal, can, can_region, get_visible, require, require_region, visible
+from incubator.convertors import parse_id
 from incubator.errors import ValidationFailed
 from incubator.formatting import today
 from incubator.i18n import gettext
@@ -386,8 +387,8 @@ async def lpr_list(request: Request) -> Response:
     principal = reader(request)
     editing = None
     raw = request.query_params.get("edit", "")
-    if raw.isdigit() and can(principal, "rates.manage"):
-        editing = await get_visible(principal, LprRate, int(raw))
+    if (lpr_id := parse_id(raw)) is not None and can(principal, "rates.manage"):
+        editing = await get_visible(principal, LprRate, lpr_id)
     return render(request, "grants/lpr.html", await _lpr_context(request, principal, editing))
 
 
@@ -453,8 +454,8 @@ async def holiday_list(request: Request) -> Response:
     principal = reader(request)
     editing = None
     raw = request.query_params.get("edit", "")
-    if raw.isdigit() and can(principal, "policy.manage"):
-        editing = await get_visible(principal, RegionHoliday, int(raw))
+    if (holiday_id := parse_id(raw)) is not None and can(principal, "policy.manage"):
+        editing = await get_visible(principal, RegionHoliday, holiday_id)
         require_region(principal, "policy.manage", editing.region_id)
     return render(request, "grants/holidays.html", await _holiday_context(request, principal, editing))
 

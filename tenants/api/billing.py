@@ -27,6 +27,7 @@ from incubator.apikit import (
     query_param,
     schema,
 )
+from incubator.convertors import parse_id
 from incubator.errors import ValidationFailed
 from incubator.formatting import to_fen, today
 from incubator.i18n import N_
@@ -318,9 +319,9 @@ def id_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name, "")
     if not value:
         return None
-    if not value.isdigit() or len(value) > 10:
+    if (number := parse_id(value)) is None:
         raise ValidationFailed({name: N_("Enter a whole number.")})
-    return int(value)
+    return number
 
 
 def choice_param(request: Request, name: str, allowed: tuple[str, ...]) -> str | None:

@@ -22,6 +22,7 @@ from incubator.apikit import (
     schema,
 )
 from incubator.audit import jsonable
+from incubator.convertors import parse_id
 from incubator.errors import NotFound, ValidationFailed
 from incubator.formatting import today
 from incubator.i18n import N_, gettext
@@ -68,7 +69,15 @@ EMPLOYMENT = schema(
             "id": {"type": "integer"},
             "startup_id": {"type": "integer"},
             "base_id": {"type": "integer"},
-            "person": {"$ref": "#/components/schemas/Person"},
+            "person": {
+                "type": "object",
+                "required": ["id", "name", "id_number"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "id_number": {"type": "string", "description": "Masked: region code and last two characters"},
+                },
+            },
             **TERMS,
             "monthly_wage": {"anyOf": [MONEY, {"type": "null"}]},
             "is_founder": {"type": "boolean"},
@@ -282,6 +291,6 @@ async def get_job_counts(request: Request) -> JSONResponse:
 
 
 def _int(value: str, name: str) -> int:
-    if not value.isdigit() or len(value) > 9:
+    if (number := parse_id(value)) is None:
         raise ValidationFailed({name: N_("Enter a whole number.")})
-    return int(value)
+    return number

@@ -21,6 +21,7 @@ from incubator.apikit import (
     query_param,
     schema,
 )
+from incubator.convertors import parse_id
 from incubator.errors import Forbidden, ValidationFailed
 from incubator.formatting import to_fen, today
 from incubator.i18n import N_
@@ -249,9 +250,9 @@ def _id_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name, "")
     if not value:
         return None
-    if not value.isdigit() or len(value) > 10:
+    if (number := parse_id(value)) is None:
         raise ValidationFailed({name: N_("Enter a whole number.")})
-    return int(value)
+    return number
 
 
 def _choice_param(request: Request, name: str, allowed: tuple[str, ...]) -> str | None:
@@ -287,7 +288,14 @@ async def list_spaces(request: Request) -> JSONResponse:
     return ApiResponse(page.envelope([space_json(s) for s in page.items]))
 
 
-@operation("Add a space to your base (operators)", tags=("spaces",), request=SPACE_INPUT, response=SPACE, status=201)
+@operation(
+    "Add a space to your base (operators)",
+    tags=("spaces",),
+    request=SPACE_INPUT,
+    response=SPACE,
+    status=201,
+    errors=(403,),
+)
 async def create_space(request: Request) -> JSONResponse:
     principal = api_principal(request)
     require(principal, "space.manage")
@@ -368,6 +376,7 @@ async def _detail(principal: Principal, lease: Lease) -> dict[str, Any]:
     request=LEASE_INPUT,
     response=LEASE_DETAIL,
     status=201,
+    errors=(403, 404),
 )
 async def create_lease(request: Request) -> JSONResponse:
     principal = api_principal(request)

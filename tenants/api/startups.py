@@ -22,6 +22,7 @@ from incubator.apikit import (
     schema,
 )
 from incubator.audit import jsonable
+from incubator.convertors import parse_id
 from incubator.errors import Forbidden, ValidationFailed
 from incubator.formatting import today
 from incubator.i18n import N_
@@ -180,15 +181,16 @@ def person_json(person: Person) -> dict[str, Any]:
         query_param("base", {"type": "integer"}, "Only this base"),
         query_param("status", {"enum": [v.value for v in StartupStatus]}, "Only this status"),
     ),
+    errors=(422,),
 )
 async def list_startups(request: Request) -> JSONResponse:
     principal = api_principal(request)
     query = visible(principal, Startup).order_by("id")
     params = request.query_params
     if base := params.get("base"):
-        if not base.isdigit():
+        if (base_id := parse_id(base)) is None:
             raise ValidationFailed({"base": N_("Enter a whole number.")})
-        query = query.filter(base_id=int(base))
+        query = query.filter(base_id=base_id)
     if status := params.get("status"):
         if status not in StartupStatus.__members__.values():
             raise ValidationFailed({"status": N_("Choose one of the listed values.")})

@@ -126,10 +126,14 @@ async def correct_employment(principal: Principal, employment: Employment, terms
     A corrected entry is declared again: a verification applies to what was checked.
     """
     require(principal, "roster.manage", employment)
+    values = term_values(terms)
+    if all(getattr(employment, name) == value for name, value in values.items()):
+        # Nothing corrected (an empty PATCH): no audit event, and a verified entry stays verified.
+        return employment
     await _check_overlap(employment.startup_id, employment.person_id, terms, employment.id)
     before = snapshot(employment, EMPLOYMENT_FIELDS)
     async with in_transaction():
-        employment.update_from_dict(term_values(terms))
+        employment.update_from_dict(values)
         employment.verification = Verification.DECLARED
         await employment.save()
         await audit.record(

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from tortoise.expressions import Q
 
 from incubator.access import Principal, can, get_visible, require, visible
+from incubator.convertors import parse_id
 from incubator.errors import ValidationFailed
 from incubator.formatting import date as format_date
 from incubator.formatting import money, today
@@ -46,7 +47,7 @@ def _filters(request: Request) -> dict[str, str]:
     period = params.get("period", "")[:7]
     return {
         "status": status if status in STATUSES else "",
-        "startup": startup if startup.isdigit() else "",
+        "startup": startup if parse_id(startup) is not None else "",
         "period": period if period and parse_month(FormReader({"p": period}), "p") else "",
         "q": params.get("q", "").strip()[:60],
     }
@@ -198,8 +199,8 @@ async def credit_notes(request: Request) -> Response:
     require(principal, "billing.view")
     query = visible(principal, CreditNote).select_related("bill", "startup")
     startup = request.query_params.get("startup", "")[:12]
-    if startup.isdigit():
-        query = query.filter(startup_id=int(startup))
+    if (startup_id := parse_id(startup)) is not None:
+        query = query.filter(startup_id=startup_id)
     limit, offset = window(request.query_params)
     page = await paginate(query.order_by("-issued_on", "-id"), limit, offset)
     return render(request, "tenants/credit_notes.html", {"page": page, "startup": startup, "nav": "bills"})

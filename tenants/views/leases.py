@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from incubator.access import Principal, can, get_visible, require, visible
+from incubator.convertors import parse_id
 from incubator.errors import NotFound, ValidationFailed
 from incubator.files import file_response
 from incubator.formatting import today
@@ -34,8 +35,8 @@ async def leases(request: Request) -> Response:
     if state in STATES:
         query = query.filter(**services.lease_state_filter(state))
     startup_id = request.query_params.get("startup", "")[:12]
-    if startup_id.isdigit():
-        query = query.filter(startup_id=int(startup_id))
+    if (wanted := parse_id(startup_id)) is not None:
+        query = query.filter(startup_id=wanted)
     limit, offset = window(request.query_params)
     page = await paginate(query.order_by("-start_on", "-id"), limit, offset)
     startups = await visible(principal, Startup).filter(leases__id__isnull=False).distinct().order_by("name").limit(500)
@@ -45,7 +46,7 @@ async def leases(request: Request) -> Response:
         {
             "page": page,
             "state": state if state in STATES else "",
-            "startup_id": startup_id if startup_id.isdigit() else "",
+            "startup_id": startup_id if wanted is not None else "",
             "states": [(s, s) for s in STATES],
             "startups": startups,
             "today": today(),

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from incubator.access import Principal, can, get_visible, require, visible
+from incubator.convertors import parse_id
 from incubator.errors import ValidationFailed
 from incubator.formatting import money, today
 from incubator.i18n import gettext
@@ -26,8 +27,8 @@ async def payments(request: Request) -> Response:
     require(principal, "billing.view")
     query = visible(principal, Payment).select_related("startup")
     startup = request.query_params.get("startup", "")[:12]
-    if startup.isdigit():
-        query = query.filter(startup_id=int(startup))
+    if (startup_id := parse_id(startup)) is not None:
+        query = query.filter(startup_id=startup_id)
     method = request.query_params.get("method", "")
     if method in {value for value, _text in choices("payment_method")}:
         query = query.filter(method=method)
@@ -55,18 +56,15 @@ async def _form_context(principal: Principal, startup_id: str) -> dict[str, Any]
     startups = await visible(principal, Startup).filter(base_id=principal.base_id or 0).order_by("name").limit(1000)
     owing: list[Bill] = []
     credit = None
-    if startup_id.isdigit():
+    if (startup := parse_id(startup_id)) is not None:
         owing = (
             await visible(principal, Bill)
-            .filter(startup_id=int(startup_id), status=BillStatus.ISSUED, balance__gt=0)
+            .filter(startup_id=startup, status=BillStatus.ISSUED, balance__gt=0)
             .order_by("due_on", "id")
             .limit(50)
         )
         credit = sum(
-            (
-                p.unapplied
-                for p in await visible(principal, Payment).filter(startup_id=int(startup_id), unapplied__gt=0)
-            ),
+            (p.unapplied for p in await visible(principal, Payment).filter(startup_id=startup, unapplied__gt=0)),
             ZERO,
         )
     return {
@@ -91,12 +89,12 @@ async def payment_new(request: Request) -> Response:
     }
     bill_id = request.query_params.get("bill", "")[:12]
     context = await _form_context(principal, startup_id)
-    if bill_id.isdigit():
+    if (wanted := parse_id(bill_id)) is not None:
         for bill in context["owing"]:
-            if bill.id == int(bill_id):
+            if bill.id == wanted:
                 values["amount"] = str(bill.balance)
                 values[f"allocation_{bill.id}"] = str(bill.balance)
-        startup = await visible(principal, Startup).filter(id=int(startup_id or 0)).first()
+        startup = await visible(principal, Startup).filter(id=parse_id(startup_id) or 0).first()
         values["payer"] = startup.name if startup else ""
     template = "tenants/_payment_bills.html" if is_htmx(request) else "tenants/payment_form.html"
     return render(request, template, {"values": values, "errors": {}, "message": "", **context})

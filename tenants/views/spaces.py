@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from incubator.access import Principal, get_visible, require, visible
+from incubator.convertors import parse_id
 from incubator.errors import Forbidden, ValidationFailed
 from incubator.formatting import today
 from incubator.i18n import gettext
@@ -42,8 +43,8 @@ async def board_base(principal: Principal, wanted: str) -> Base | None:
     """The operator's own base; for others the ?base= they may see, else the first visible one."""
     if principal.role is Role.OPERATOR:
         return await get_visible(principal, Base, principal.base_id)
-    if wanted.isdigit():
-        return await get_visible(principal, Base, int(wanted))
+    if (base_id := parse_id(wanted)) is not None:
+        return await get_visible(principal, Base, base_id)
     return await visible(principal, Base).order_by("id").first()
 
 

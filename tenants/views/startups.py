@@ -9,6 +9,7 @@ from starlette.responses import Response
 from tortoise.functions import Count
 
 from incubator.access import Principal, can, get_visible, require, visible
+from incubator.convertors import parse_id
 from incubator.errors import ValidationFailed
 from incubator.formatting import today
 from incubator.i18n import gettext
@@ -33,9 +34,8 @@ async def startups(request: Request) -> Response:
     query = visible(principal, Startup).select_related("base").order_by("-id")
     status = request.query_params.get("status", "")
     counts_query = visible(principal, Startup)
-    base_id = request.query_params.get("base", "")
-    if base_id.isdigit():
-        query, counts_query = query.filter(base_id=int(base_id)), counts_query.filter(base_id=int(base_id))
+    if (base_id := parse_id(request.query_params.get("base", ""))) is not None:
+        query, counts_query = query.filter(base_id=base_id), counts_query.filter(base_id=base_id)
     if q := request.query_params.get("q", "").strip()[:64]:
         looks_like_uscc = len(q) == 18 and q.isascii() and q.isalnum()
         query = query.filter(uscc=q.upper()) if looks_like_uscc else query.filter(name__icontains=q)
@@ -54,7 +54,7 @@ async def startups(request: Request) -> Response:
             "page": page,
             "q": q,
             "status": status,
-            "base": base_id,
+            "base": base_id or "",
             "counts": counts,
             "statuses": list(StartupStatus),
             "can_manage": can(principal, "startup.manage"),
