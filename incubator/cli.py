@@ -1,4 +1,5 @@
-"""The `incubator` command: serve, migrate, demo, createadmin, audit verify, billing verify, policies defaults."""
+"""The `incubator` command: serve, migrate, demo, createadmin, audit verify, billing verify, policies defaults,
+backup, restore."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import getpass
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from incubator import db
@@ -129,6 +131,43 @@ def cmd_policies_defaults(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from incubator import backup
+    from incubator.settings import get_settings
+
+    settings = get_settings()
+    try:
+        result = asyncio.run(backup.create_backup(settings.database_url, args.output, settings.var_dir / "backups"))
+    except backup.BackupError as error:
+        print(error, file=sys.stderr)
+        return error.status
+    manifest = result.manifest
+    print(f"backup: {result.path} ({manifest['bytes']} bytes, sha256 {manifest['sha256']})")
+    print(f"manifest: {result.manifest_path}")
+    width = max((len(table) for table in manifest["tables"]), default=0)
+    for table, count in manifest["tables"].items():
+        print(f"  {table:<{width}}  {count:>9}")
+    head = manifest["audit_head"] or {"seq": 0}
+    print(f"{manifest['rows']} rows in {len(manifest['tables'])} tables; audit chain head at event {head['seq']}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from incubator import backup
+    from incubator.settings import get_settings
+
+    try:
+        verified = asyncio.run(backup.restore_backup(get_settings().database_url, args.path, force=args.force))
+    except backup.BackupError as error:
+        print(error, file=sys.stderr)
+        return error.status
+    if not verified:
+        print("the restored database differs from the backup: see the FAILED lines above", file=sys.stderr)
+        return backup.NOT_VERIFIED
+    print("restore verified")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="incubator", description="Incubation-base management platform")
     sub = root.add_subparsers(dest="command", required=True)
@@ -162,6 +201,17 @@ def parser() -> argparse.ArgumentParser:
         "defaults",
         help="install the shipped subsidy policies of 540000, the LPR history and Tibet's holidays where missing",
     ).set_defaults(func=cmd_policies_defaults)
+    backup = sub.add_parser(
+        "backup", help="copy the database (SQLite backup API / pg_dump) with a manifest into var/backups/"
+    )
+    backup.add_argument("--output", type=Path, help="the backup file, or a folder for it (default var/backups/)")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser(
+        "restore", help="restore a backup into the empty database at DATABASE_URL, then verify rows and chains"
+    )
+    restore.add_argument("path", type=Path, help="the backup file (its manifest PATH.json lies next to it)")
+    restore.add_argument("--force", action="store_true", help="wipe a database that holds data and replace it")
+    restore.set_defaults(func=cmd_restore)
     return root
 
 

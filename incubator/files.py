@@ -46,7 +46,7 @@ ACCEPTED = (
     FileType("image/jpeg", ".jpg", b"\xff\xd8\xff"),
     FileType("image/png", ".png", b"\x89PNG\r\n\x1a\n"),
 )
-UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff/\\:*?\"<>|]+")
 
 
 def files_dir() -> Path:
@@ -126,8 +126,8 @@ async def store_upload(
 
 def content_disposition(filename: str) -> str:
     """attachment with an ASCII fallback and the RFC 5987 UTF-8 name."""
-    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    fallback = re.sub(r'[\x00-\x1f\x7f"\\?]', "_", filename.encode("ascii", "replace").decode("ascii"))
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='', errors='replace')}"
 
 
 def file_response(stored: StoredFile) -> Response:

@@ -21,6 +21,11 @@ E = TypeVar("E", bound=Enum)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 BASE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
+# Unicode's control characters (category Cc), without and with the line breaks and tabs of multiline text.
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+CONTROLS_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Lone surrogates: JSON's "\ud800" escapes carry them, and no database can store them.
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class FormReader:
@@ -68,9 +73,11 @@ class FormReader:
             self.error(name, N_("This value has the wrong type."))
             return ""
         value = unicodedata.normalize("NFC", value)
-        allowed = "\n\t\r" if multiline else ""
-        if any(unicodedata.category(c) == "Cc" and c not in allowed for c in value):
+        if (CONTROLS_BUT_LINES if multiline else CONTROLS).search(value):
             self.error(name, N_("This field contains control characters."))
+            return ""
+        if SURROGATES.search(value):
+            self.error(name, N_("This field contains characters that cannot be stored."))
             return ""
         if required and not value:
             self.error(name, N_("This field is required."))
@@ -115,6 +122,8 @@ class FormReader:
         if not number.is_finite():
             self.error(name, N_("Enter a number."))
             return None
+        if number.is_zero():
+            number = number.copy_abs()  # "-0" is zero, not a negative zero (负零元 on a receipt)
         exponent = number.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -places:
             self.error(name, N_("At most %(places)d decimal places."), places=places)

@@ -122,6 +122,7 @@ def clean_value(spec: ParamSpec, raw: Any) -> Any:
         raise ParamError(spec.name, N_("Enter a number.")) from None
     if not value.is_finite() or value < 0:
         raise ParamError(spec.name, N_("Enter a number that is zero or more."))
+    value = value.copy_abs()  # "-0" is zero: never store "-0.00"
     if spec.type is ParamType.INT:
         if value != value.to_integral_value():
             raise ParamError(spec.name, N_("Enter a whole number."))

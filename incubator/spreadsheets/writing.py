@@ -71,8 +71,9 @@ class SheetWriter:
 
     def __init__(self, book: WorkbookWriter, title: str, headings: Sequence[Heading]) -> None:
         self._book = book
-        # Excel refuses these characters in a sheet name, and names longer than 31.
-        self._sheet = book.workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "Sheet")
+        # Excel refuses these characters (and controls) in a sheet name, and names longer than 31.
+        title = re.sub(r"[\[\]:*?/\\\x00-\x1f]", "_", UNWRITABLE.sub("", title))
+        self._sheet = book.workbook.create_sheet(title=title[:31] or "Sheet")
         self._headings = list(headings)
         self._pending: list[Sequence[CellValue]] | None = []
         self.count = 0

@@ -19,7 +19,9 @@ MAX_STATEMENT_YEARS = 3
 
 
 def years_after(day: dt.date, years: int) -> dt.date:
-    """The same day `years` later (29 February becomes 28 February)."""
+    """The same day `years` later (29 February becomes 28 February), at most the last day there is."""
+    if day.year + years > dt.MAXYEAR:
+        return dt.date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:

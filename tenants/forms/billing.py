@@ -17,6 +17,7 @@ from typing import Any
 from incubator.formatting import today as today_in_china
 from incubator.forms import FormReader
 from incubator.i18n import N_
+from tenants.forms.accounts import years_after
 from tenants.models import SERVICE_KINDS, LineKind, PaymentMethod
 
 MAX_AMOUNT = Decimal("99999999.99")
@@ -155,7 +156,7 @@ def _period(form: FormReader, today: dt.date) -> tuple[dt.date | None, dt.date |
             form.error("period_end", N_("The end date cannot be before the start date."))
         elif end.year != start.year:
             form.error("period_end", N_("A bill covers days of one calendar year."))
-        elif start > today.replace(year=today.year + 1):
+        elif start > years_after(today, 1):
             form.error("period_start", N_("The period starts more than a year ahead."))
     return start, end
 

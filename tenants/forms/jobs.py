@@ -98,7 +98,7 @@ def parse_counting_rule(data: Mapping[str, Any] | None, *, region_code: str) -> 
     effective_from = form.date("effective_from", not_before=dt.date(2000, 1, 1))
     months = form.integer("min_insured_months", minimum=0, maximum=36)
     getlist = getattr(data, "getlist", None)
-    raw_kinds = getlist("contract_kinds") if getlist is not None else (data or {}).get("contract_kinds")
+    raw_kinds = getlist("contract_kinds") if getlist is not None else form.data.get("contract_kinds")
     kinds: list[ContractKind] = []
     for value in raw_kinds if isinstance(raw_kinds, (list, tuple)) else []:
         try:

@@ -44,7 +44,8 @@ def _contact(form: FormReader) -> ContactInput:
     if phone and not PHONE.match(phone):
         form.error("contact_phone", N_("Enter a mobile number (11 digits) or a landline with area code."))
     email = form.text("contact_email", required=False, max_length=100)
-    if email and not EMAIL.match(email):
+    # Only an address within the limit is matched: the pattern backtracks on a long run of dots.
+    if email and "contact_email" not in form.errors and not EMAIL.match(email):
         form.error("contact_email", N_("Enter an e-mail address such as name@example.com."))
     return ContactInput(name, phone, email)
 
