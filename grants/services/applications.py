@@ -14,7 +14,6 @@ import datetime as dt
 
 from starlette.datastructures import UploadFile
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from grants.explain import step_text
@@ -29,7 +28,7 @@ from grants.models import (
     PolicyKind,
 )
 from grants.services import workflow
-from grants.services.eligibility import Evaluation, Period, evaluate
+from grants.services.eligibility import Evaluation, Period, evaluate, founders_on
 from incubator import audit
 from incubator.access import Principal, can, get_visible, require
 from incubator.errors import Conflict, Forbidden, ValidationFailed
@@ -206,13 +205,7 @@ async def update_details(principal: Principal, app: Application, data: DetailsIn
 
 
 async def current_founders(app: Application) -> list[Founder]:
-    day = applied_on(app)
-    return (
-        await Founder.filter(startup_id=app.startup_id, joined_on__lte=day)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
-        .select_related("person")
-        .order_by("joined_on", "id")
-    )
+    return await founders_on(app.startup_id, applied_on(app))
 
 
 async def add_evidence(principal: Principal, app: Application, upload: UploadFile, label: str) -> Evidence:

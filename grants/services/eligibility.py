@@ -85,15 +85,20 @@ def _groups_of(person: Any) -> frozenset[str]:
     return frozenset(group for group, flag in RECORDED_GROUPS.items() if getattr(person, flag))
 
 
-async def grant_facts(
-    startup: Startup, applied_on: dt.date, declared: dict[int, frozenset[str]], exclude: int | None
-) -> startup_grant.GrantFacts:
-    founders = (
-        await Founder.filter(startup_id=startup.id, joined_on__lte=applied_on)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=applied_on))
+async def founders_on(startup_id: int, day: dt.date) -> list[Founder]:
+    """The startup's founders on the day (joined by then, not left before), with their persons."""
+    return (
+        await Founder.filter(startup_id=startup_id, joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
         .select_related("person")
         .order_by("joined_on", "id")
     )
+
+
+async def grant_facts(
+    startup: Startup, applied_on: dt.date, declared: dict[int, frozenset[str]], exclude: int | None
+) -> startup_grant.GrantFacts:
+    founders = await founders_on(startup.id, applied_on)
     people = {f.person_id: f for f in founders}
     subjects = [f"person:{pid}" for pid in people]
     if startup.uscc:

@@ -21,10 +21,11 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from grants.forms.loans import LoanInput, RepaymentInput
-from grants.models import LIVE_STATES, Application, BorrowerKind, Claim, Loan, LoanRepayment, LprRate, PolicyKind
+from grants.models import LIVE_STATES, Application, BorrowerKind, Claim, Loan, LoanRepayment, PolicyKind
 from grants.rules.loan_interest import LoanFacts
 from grants.rules.params import RECORDED_GROUPS
 from grants.rules.schedule import Instalment, payment_window, schedule
+from grants.services import policies
 from incubator import audit
 from incubator.access import Principal, require, visible
 from incubator.errors import Forbidden, ValidationFailed
@@ -78,7 +79,7 @@ async def startup_for_loan(principal: Principal, startup_id: int) -> Startup:
 
 async def lpr_on(day: dt.date) -> Decimal | None:
     """The one-year LPR in force on the day (the latest published on or before it)."""
-    row = await LprRate.filter(effective_on__lte=day).order_by("-effective_on").first()
+    row = await policies.lpr_on(day)
     return row.one_year if row is not None else None
 
 
